@@ -6,6 +6,7 @@ rates (and the loss's weights) to lower. Run by every
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import torch
@@ -134,3 +135,44 @@ def _largest(task: TimedAdamTask, value: torch.Tensor) -> torch.Tensor:
     if trainer is None or trainer.world_size == 1:
         return value
     return trainer.strategy.reduce(value.clone(), reduce_op="max")
+
+
+class DivergenceChecks:
+    """The training hooks of :class:`~pyg_fusion.training._task.TimedAdamTask`
+    that end a diverged run with an error naming it: the check of each
+    step's loss and :meth:`divergence_named` around a step's forward."""
+
+    def on_train_batch_end(self, outputs, batch, batch_idx):
+        # a diverged run (a learning rate too large) went on with NaN: it ended
+        # in the next forward's check of an internal tensor ("A contains NaN"),
+        # which names nothing the user can change, or else recorded NaN scores
+        loss = outputs.get("loss") if isinstance(outputs, Mapping) else outputs
+        if isinstance(loss, torch.Tensor) and self.trainer.accumulate_grad_batches > 1:
+            # Lightning hands on the loss divided by accumulate_grad_batches (what
+            # it back-propagates): the step's own loss is what the error reports
+            loss = loss * self.trainer.accumulate_grad_batches
+        check_diverged(self, loss)
+        # for the divergence message only: no autograd graph kept alive with it
+        self._last_loss = loss.detach() if isinstance(loss, torch.Tensor) else loss
+
+    @contextmanager
+    def divergence_named(self, batch):
+        """The block of a training step's forward and loss. After the first
+        optimizer step, a check in it that finds NaN (or Inf) while every
+        value of ``batch`` is finite found what the steps made of the
+        weights (finite, but so large that a product of them overflowed):
+        the error then says that training diverged, as
+        :func:`check_diverged` does, with the check's own message.
+
+        Args:
+            batch: the training step's batch.
+        """
+        try:
+            yield
+        except ValueError as exc:
+            if self.global_step == 0 or "NaN" not in str(exc) or not _finite(batch):
+                raise
+            loss = getattr(self, "_last_loss", None)
+            after = "" if loss is None else f" after a training loss of {_value(loss)}"
+            raise _diverged(self, f"the training step met NaN or Inf on finite inputs "
+                            f"({exc}){after}") from exc

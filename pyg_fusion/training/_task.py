@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Mapping
 from contextlib import contextmanager
 
 import lightning as L
@@ -17,7 +16,8 @@ from torch import nn
 
 # LOSS_GROWTH and check_diverged stay importable from here, as the tasks document them
 from .._option_rules import ADAM_RULES, check_rule
-from ._divergence import LOSS_GROWTH, _diverged, _finite, _value, check_diverged  # noqa: F401
+from ._divergence import (LOSS_GROWTH, DivergenceChecks, _diverged, _finite,  # noqa: F401
+                          _value, check_diverged)  # noqa: F401
 from ._precision import precision_batch
 from .stopping import OperatorWarmupAuto
 
@@ -37,7 +37,7 @@ def check_operator_warmup(operator_warmup) -> None:
                          f"{operator_warmup!r}")
 
 
-class TimedAdamTask(L.LightningModule):
+class TimedAdamTask(DivergenceChecks, L.LightningModule):
     """A model trained by Adam, with the warm-ups of its LEGO operators and
     of its branch.
 
@@ -372,38 +372,3 @@ class TimedAdamTask(L.LightningModule):
     def trainable_params(self) -> int:
         """The number of the model's trainable parameters (the fits' ``params``)."""
         return sum(p.numel() for p in self.model.parameters() if p.requires_grad)
-
-    def on_train_batch_end(self, outputs, batch, batch_idx):
-        # a diverged run (a learning rate too large) went on with NaN: it ended
-        # in the next forward's check of an internal tensor ("A contains NaN"),
-        # which names nothing the user can change, or else recorded NaN scores
-        loss = outputs.get("loss") if isinstance(outputs, Mapping) else outputs
-        if isinstance(loss, torch.Tensor) and self.trainer.accumulate_grad_batches > 1:
-            # Lightning hands on the loss divided by accumulate_grad_batches (what
-            # it back-propagates): the step's own loss is what the error reports
-            loss = loss * self.trainer.accumulate_grad_batches
-        check_diverged(self, loss)
-        # for the divergence message only: no autograd graph kept alive with it
-        self._last_loss = loss.detach() if isinstance(loss, torch.Tensor) else loss
-
-    @contextmanager
-    def divergence_named(self, batch):
-        """The block of a training step's forward and loss. After the first
-        optimizer step, a check in it that finds NaN (or Inf) while every
-        value of ``batch`` is finite found what the steps made of the
-        weights (finite, but so large that a product of them overflowed):
-        the error then says that training diverged, as
-        :func:`check_diverged` does, with the check's own message.
-
-        Args:
-            batch: the training step's batch.
-        """
-        try:
-            yield
-        except ValueError as exc:
-            if self.global_step == 0 or "NaN" not in str(exc) or not _finite(batch):
-                raise
-            loss = getattr(self, "_last_loss", None)
-            after = "" if loss is None else f" after a training loss of {_value(loss)}"
-            raise _diverged(self, f"the training step met NaN or Inf on finite inputs "
-                            f"({exc}){after}") from exc
