@@ -6,6 +6,8 @@ from __future__ import annotations
 import torch
 from torch_geometric.data.data import warn_or_raise
 
+from ._source_keys import _followed
+
 # integer dtypes too narrow for ids: a batch offsets them by the nodes (units)
 # of the graphs before them, and they wrap around silently (uint8 past 255)
 NARROW = (torch.uint8, torch.int8, torch.int16)
@@ -22,7 +24,6 @@ def validate_sources(data, raise_on_error: bool = True) -> bool:
     ``edge_index_<source>`` (with its ``edge_weight_<source>`` /
     ``edge_attr_<source>``) of ``data`` is consistent; raises a
     :class:`ValueError` at the first problem, or warns of each."""
-    from .data import _followed  # data.py imports this module
 
     status = True
     name, n = data.__class__.__name__, data.num_nodes

@@ -37,6 +37,7 @@ from torch_geometric.data import Data
 from torch_geometric.utils import subgraph
 
 from ._data_checks import check_node_rows, check_offset_ids, check_subset, validate_sources
+from ._source_keys import _followed, _names, source_batch, source_names  # noqa: F401
 
 
 # a VAD video's snippets and frames (pyg_fusion.datasets.VADFeatures), not its segments
@@ -353,49 +354,6 @@ class MultiSourceData(Data):
         if key.startswith("edge_index_"):
             return -1
         return super().__cat_dim__(key, value, *args, **kwargs)
-
-
-def source_names(data: Data) -> list[str]:
-    """Sorted names of the sources of any :class:`~torch_geometric.data.Data`:
-    its ``x_<source>`` attributes, less the ``x_<source>_batch`` /
-    ``x_<source>_ptr`` vectors that PyG's ``follow_batch`` adds.
-
-    Args:
-        data (torch_geometric.data.Data): the data (or batch).
-    """
-    return _names(set(data.keys()))
-
-
-def _names(keys) -> list[str]:
-    # source_names of the keys (a set, or a storage: a mapping of one store)
-    return sorted(k[2:] for k in keys if k.startswith("x_") and not _followed(k, keys))
-
-
-def _followed(key: str, keys: set[str]) -> bool:
-    # the <attr>_batch / <attr>_ptr vector of follow_batch=[<attr>], not a
-    # source x_<source> or graph edge_index_<source> of its own
-    return key.endswith(("_batch", "_ptr")) and key.rsplit("_", 1)[0] in keys
-
-
-def source_batch(data: Data, source: str) -> torch.Tensor | None:
-    """The graph of each unit of ``source`` in a batch (``None`` for one
-    graph), so that graphs built per unit never link two graphs:
-    ``x_<source>_batch`` when PyG's ``follow_batch`` made it, else
-    ``data.batch``, through ``assign_<source>`` for a finer-level source
-    (which :class:`MultiSourceData` offsets when it batches).
-
-    Args:
-        data (torch_geometric.data.Data): the data (or batch).
-        source (str): the source's name.
-    """
-    followed = data.get(f"x_{source}_batch")
-    if isinstance(followed, torch.Tensor):
-        return followed
-    batch = data.get("batch")
-    if not isinstance(batch, torch.Tensor):
-        return None
-    assign = data.get(f"assign_{source}")
-    return batch if assign is None else batch[assign]
 
 
 # Datasets save and load MultiSourceData with torch.load(weights_only=True):

@@ -36,7 +36,7 @@ MODULES = ("training.trainer", "training._task", "training.stopping", "training.
            "visualize.adjacency", "visualize.anomaly", "visualize.benchmark",
            "visualize.graph", "visualize.operator", "visualize.powers", "visualize.results",
            "visualize.sensitivity", "methods.node", "methods._node_common", "methods.vad",
-           "methods._vad_inputs", "nn._fixed_graph")
+           "methods._vad_inputs", "nn._fixed_graph", "_source_keys")
 
 
 def _public(mod, own: bool = False):

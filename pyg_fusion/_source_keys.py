@@ -1,0 +1,50 @@
+"""The sources of any :class:`~torch_geometric.data.Data` read from its keys
+(:func:`source_names`) and the graph of each of a source's units in a batch
+(:func:`source_batch`); :mod:`pyg_fusion.data` states the conventions."""
+from __future__ import annotations
+
+import torch
+from torch_geometric.data import Data
+
+
+def source_names(data: Data) -> list[str]:
+    """Sorted names of the sources of any :class:`~torch_geometric.data.Data`:
+    its ``x_<source>`` attributes, less the ``x_<source>_batch`` /
+    ``x_<source>_ptr`` vectors that PyG's ``follow_batch`` adds.
+
+    Args:
+        data (torch_geometric.data.Data): the data (or batch).
+    """
+    return _names(set(data.keys()))
+
+
+def _names(keys) -> list[str]:
+    # source_names of the keys (a set, or a storage: a mapping of one store)
+    return sorted(k[2:] for k in keys if k.startswith("x_") and not _followed(k, keys))
+
+
+def _followed(key: str, keys: set[str]) -> bool:
+    # the <attr>_batch / <attr>_ptr vector of follow_batch=[<attr>], not a
+    # source x_<source> or graph edge_index_<source> of its own
+    return key.endswith(("_batch", "_ptr")) and key.rsplit("_", 1)[0] in keys
+
+
+def source_batch(data: Data, source: str) -> torch.Tensor | None:
+    """The graph of each unit of ``source`` in a batch (``None`` for one
+    graph), so that graphs built per unit never link two graphs:
+    ``x_<source>_batch`` when PyG's ``follow_batch`` made it, else
+    ``data.batch``, through ``assign_<source>`` for a finer-level source
+    (which :class:`MultiSourceData` offsets when it batches).
+
+    Args:
+        data (torch_geometric.data.Data): the data (or batch).
+        source (str): the source's name.
+    """
+    followed = data.get(f"x_{source}_batch")
+    if isinstance(followed, torch.Tensor):
+        return followed
+    batch = data.get("batch")
+    if not isinstance(batch, torch.Tensor):
+        return None
+    assign = data.get(f"assign_{source}")
+    return batch if assign is None else batch[assign]
