@@ -1,5 +1,6 @@
 """The argparse types of the flags' values that :mod:`pyg_fusion.cli`
-does not declare itself: each parses one flag's text and raises
+does not declare itself (those of numbers and paths are in
+:mod:`pyg_fusion.cli._basic_types`): each parses one flag's text and raises
 :class:`argparse.ArgumentTypeError` naming what was expected, and
 :data:`CHECKS` / :data:`FIELD_TYPES` map a config field to its type.
 """
@@ -9,8 +10,8 @@ import argparse
 import dataclasses
 import re
 
-from . import (_number, finite_float, fraction, nonneg_float, nonneg_int, out_folder, positive_float,
-               positive_int, seed_int, user_path)
+from ._basic_types import (_number, finite_float, fraction, nonneg_float, nonneg_int, out_folder,
+                           positive_float, positive_int, seed_int, user_path)
 from ._process import worker_count
 
 

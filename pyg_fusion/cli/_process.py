@@ -16,7 +16,7 @@ def _cpu_bounded(text: str, low: int) -> int:
     """An integer from ``low`` to
     :func:`~pyg_fusion.training.accelerators.max_threads`, or an
     :class:`argparse.ArgumentTypeError` saying the bound."""
-    from . import _number
+    from ._basic_types import _number
     from ..training.accelerators import cpu_bound, max_threads
     top = max_threads()
     return _number(int, text, lambda v: low <= v <= top, cpu_bound(low))
