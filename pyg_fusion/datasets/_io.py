@@ -148,7 +148,8 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             header cell is empty (what ``pandas.DataFrame.to_csv`` writes); a
             column 0 that mixes numbers and other cells is an error naming the
             line and the cell, and so is a headerless column 0 of the row numbers
-            (say which: :func:`_refuse_row_numbers`).
+            (say which: :func:`_refuse_row_numbers`), of a ``.npy`` / ``.npz``
+            too, the only use of ``index_col`` there (``None``: a feature).
         numeric: convert the values to float64 (errors name the row and
             column); ``False`` keeps strings (labels).
         npz_key: the array of an ``.npz`` holding several; with one array it
@@ -169,8 +170,11 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
                          f"the table as CSV / TSV / whitespace text (optionally .gz), .npy "
                          f"or .npz{how}")
     if path.endswith((".npy", ".npz")):
-        return _read_array_table(path, npz_key=npz_key, numeric=numeric, what=what,
-                                 hint=npz_hint)
+        table = _read_array_table(path, npz_key=npz_key, numeric=numeric, what=what,
+                                  hint=npz_hint)
+        if numeric and index_col == "auto":
+            _refuse_row_numbers(table, what, path, file)
+        return table
     lines, delimiter = _lines(path, numeric, what)
     if not lines:
         raise ValueError(f"{what}: {path} is empty")
@@ -231,18 +235,26 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
 
 def _refuse_row_numbers(table: Table, what: str, path: str, file: str | None) -> None:
     """A headerless column 0 of the row numbers (``0..n-1`` or ``1..n``, in
-    order: ``np.savetxt(path, np.c_[np.arange(n), X])``) was read as a feature,
-    without a word: the model read each row's position, which in a file sorted by
-    class is the class. Row ids, or a feature: the user says which."""
+    order: ``np.savetxt(path, np.c_[np.arange(n), X])``, or ``np.save`` of the
+    same array) was read as a feature, without a word: the model read each row's
+    position, which in a file sorted by class is the class. Row ids, or a
+    feature: the user says which (an array has no index column: ids are dropped
+    from it)."""
     n, width = table.values.shape
     col = table.values[:, 0]
     if width < 2 or n < 3:
         return
     for start in (0, 1):
         if np.array_equal(col, np.arange(start, start + n)):
+            head = f"{what}: {path}'s column 0 holds the row numbers {start}..{start + n - 1}"
+            if path.endswith((".npy", ".npz")):
+                raise ValueError(
+                    f"{head}, in order: row ids, or a feature? Say which: save the array "
+                    f"without them if they are ids (X[:, 1:]; index_col reads text files "
+                    f"only), or {index_col_arg(None, file)} to keep them as a feature "
+                    f"(pyg-fusion: {index_col_arg(None, file, True)})")
             raise ValueError(
-                f"{what}: {path}'s column 0 holds the row numbers {start}..{start + n - 1}, "
-                f"in order, under no header: row ids, or a feature? Say which: "
+                f"{head}, in order, under no header: row ids, or a feature? Say which: "
                 f"{index_col_arg(0, file)} or {index_col_arg(None, file)} (pyg-fusion: "
                 f"{index_col_arg(0, file, True)}, {index_col_arg(None, file, True)})")
 

@@ -112,7 +112,8 @@ class MultiViewTables(FusionDataset):
             :func:`~pyg_fusion.datasets._io.read_table`, for every text file.
             (default: :obj:`"auto"`)
         index_col (int, str, None or Mapping, optional): the column of row ids of text files (a
-            column number, :obj:`None` or :obj:`"auto"`), as in
+            column number, :obj:`None` or :obj:`"auto"`; of a ``.npy`` / ``.npz``, :obj:`None`
+            keeps a column 0 of the row numbers as a feature, which ``"auto"`` asks about), as in
             :func:`~pyg_fusion.datasets._io.read_table`; or ``{file: value}`` for files that
             differ, keyed by view name or ``"labels"``, a file not named ``"auto"``.
             (default: :obj:`"auto"`)
