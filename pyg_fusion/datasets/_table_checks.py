@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from .._notices import notice
 from ._io import Table
 from ._text import _is_number
 
@@ -13,7 +14,9 @@ from ._text import _is_number
 def check_aligned(tables: list[Table], auto_header: bool = False) -> None:
     """Refuses tables of different row counts (naming the file whose first
     row ``header="auto"`` took for a header, or whose first row comes again),
-    or whose ids differ row by row."""
+    or whose ids differ row by row; notices (:class:`~pyg_fusion.PygFusionNotice`)
+    tables without ids beside ids other than the row numbers: paired by
+    position, their order unchecked."""
     ref = tables[0]
     for t in tables[1:]:
         if t.values.shape[0] != ref.values.shape[0]:
@@ -58,6 +61,22 @@ def check_aligned(tables: list[Table], auto_header: bool = False) -> None:
                                      "; both hold the same ids in another order: write "
                                      "every file in one order of its ids (pandas: "
                                      "df.sort_index().to_csv(path))" if same else ""))
+    without = [t.path for t in tables if t.index is None]
+    if with_ids and without and not _row_numbers(with_ids[0].index):
+        # one file's ids (a CSV's, sorted by another column) beside arrays and
+        # labels without any: paired by position, its order never checked
+        a = with_ids[0]
+        notice(f"rows are paired by position, unchecked: {a.path} has row ids "
+               f"({', '.join(map(repr, a.index[:2]))}, ...), {', '.join(without)} none, "
+               f"so row i of each is taken for the sample of its row i; if the orders "
+               f"may differ, write the ids into every text file (column 0) to have them "
+               f"checked, and save arrays (.npy) in the order of its ids")
+
+
+def _row_numbers(ids: list[str]) -> bool:
+    # 0..n-1 or 1..n in order (pandas' default index, R's row names) say no
+    # more than the row's position: nothing to check the others against
+    return any(list(ids) == [str(i) for i in range(s, s + len(ids))] for s in (0, 1))
 
 
 def _pandas_header_hint(path: str, cells: list[str], verb: str) -> str:

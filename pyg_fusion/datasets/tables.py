@@ -86,7 +86,9 @@ class MultiViewTables(FusionDataset):
     ``.npy`` (``[n, d]``) or ``.npz`` (one array, or pick it with
     ``npz_keys``). Text files may have a header row and an index column of
     row ids (see :func:`~pyg_fusion.datasets._io.read_table` for the
-    detection); when several files have row ids they must agree row by row.
+    detection); when several files have row ids they must agree row by row,
+    and files without ids beside one with ids (other than the row numbers) are
+    paired with it by position, with a :class:`~pyg_fusion.PygFusionNotice`.
     The labels file has one label per row (numbers or strings, mapped to
     ``0..C-1``, see :attr:`classes`; missing labels (``NA``, ``nan``, ``?``,
     an empty cell, a blank line of a one-column file) become ``-1`` and are
