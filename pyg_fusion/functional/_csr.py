@@ -171,6 +171,26 @@ def take_at(src: Tensor, index: Tensor) -> Tensor:
     return torch.from_numpy(np.take(src.detach().numpy(), index.numpy()))
 
 
+# Rows of values read per step by nonzero_rows: a [2^20, C] bool temporary
+# stays in the allocator's reused memory (under glibc's 32 MiB mmap
+# threshold), where one of [E, C] was fresh pages at every call
+_ROWS_PER_STEP = 2 ** 20
+
+
+def nonzero_rows(values: Tensor) -> Tensor:
+    """``values.ne(0).any(1)`` of ``[E, C]`` values (bool ``[E]``: the
+    entries where some column is non-zero), without the ``[E, C]`` bool
+    temporary: ``_ROWS_PER_STEP`` rows at a time."""
+    n = values.size(0)
+    if n <= _ROWS_PER_STEP or torch.compiler.is_compiling():
+        return values.ne(0).any(1)
+    out = torch.empty(n, dtype=torch.bool, device=values.device)
+    for start in range(0, n, _ROWS_PER_STEP):
+        part = values[start:start + _ROWS_PER_STEP]
+        torch.any(part.ne(0), 1, out=out[start:start + part.size(0)])
+    return out
+
+
 # An integer dtype of each item size: assign_at moves values as their bytes
 _BITS = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
 

@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 from ._checks import check_choice
+from ._csr import nonzero_rows
 
 ZEROTH = ("identity", "ones")
 
@@ -82,7 +83,7 @@ def _ones_columns(attrs: list[Tensor]) -> list[Tensor]:
     column of some input is non-zero (the sparse twin of :func:`_with_zeroth`)."""
     on = None
     for at in attrs:
-        nz = (at != 0).any(1)
+        nz = nonzero_rows(at)
         on = nz if on is None else on | nz
     ones = on.to(attrs[0].dtype).unsqueeze(1)
     return [torch.cat([ones, at[:, 1:]], 1) for at in attrs]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ._csr import nonzero_rows
 from .similarity import _pair_similarity
 
 
@@ -58,7 +59,7 @@ def live_power_entries(edge_index: Tensor, weight: Tensor, live: Tensor,
         ones = (weight.ne(0) | live).to(weight.dtype)
         index, attr = _graph_powers(edge_index, ones, num_nodes, num_powers, None, mode,
                                     None, restore, None, own_orders=True)
-        reached = index[:, attr[:, 1:].ne(0).any(1)]
+        reached = index[:, nonzero_rows(attr[:, 1:])]
         keys = power_index[1] * num_nodes + power_index[0]
         return torch.isin(keys, reached[1] * num_nodes + reached[0])
 
@@ -90,7 +91,7 @@ def kept_entries(edge_index: Tensor, weight: Tensor, live: Tensor | None,
     (no entry is 0 with a gradient)."""
     if live is None and not (signed and bool((weight < 0).any())):
         return None
-    nonzero = powers[1].ne(0).any(1)
+    nonzero = nonzero_rows(powers[1])
     if bool(nonzero.all()):
         return None
     live = torch.zeros(weight.shape, dtype=torch.bool, device=weight.device) \

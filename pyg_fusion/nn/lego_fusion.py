@@ -8,6 +8,7 @@ from torch.nn import Parameter
 
 from .._scatter import scatter_sum
 from ..functional._autocast import float32_under_autocast
+from ..functional._csr import nonzero_rows
 from ..functional._align import union_edges
 from ..functional.fuse import align_pair, check_source_powers, lego_fuse, lego_fuse_sparse
 from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
@@ -25,7 +26,7 @@ def _some_power_nonzero(edge_index: Tensor, edge_attr: Tensor,
     # the entries where some power is non-zero, or those of keep (one host
     # sync; a copy only where some entry is dropped)
     if keep is None:
-        keep = edge_attr.ne(0).any(1)
+        keep = nonzero_rows(edge_attr)
     if bool(keep.all()):
         return edge_index, edge_attr
     return edge_index[:, keep], edge_attr[keep]
