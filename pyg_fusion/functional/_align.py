@@ -177,15 +177,22 @@ def common_edges(edge_indices: list[Tensor], num_nodes: int,
         ptr, col, positions = union_of_edges(edge_indices, num_nodes, names)
         return common_of_union(positions, col.numel())[1]
     patterns, perms = _sorted_patterns(edge_indices, num_nodes, names)
+    # int32 pointers and columns where they fit, made once (numpy's copy):
+    # scipy copied int64 ones to int32 at every matrix it built, twice per
+    # input, after reading them twice for their range
+    small = max(num_nodes, max(c.numel() for _, c in patterns)) < 2**31 - 1
+    index = np.int32 if small else np.int64
+    patterns = [(p.numpy().astype(index, copy=False), c.numpy().astype(index, copy=False))
+                for p, c in patterns]
 
     def mat(m, numbered):
         # entry numbers in int32 where they fit: the numbered pattern is a
         # fresh array of the input's size at every call
         p, c = patterns[m]
-        number = np.int32 if c.numel() < 2**31 - 1 else np.int64
-        data = (np.arange(1, c.numel() + 1, dtype=number) if numbered
-                else np.ones(c.numel(), dtype=np.int8))
-        out = sp.csr_matrix((data, c.numpy(), p.numpy()), shape=(num_nodes, num_nodes))
+        number = np.int32 if c.size < 2**31 - 1 else np.int64
+        data = (np.arange(1, c.size + 1, dtype=number) if numbered
+                else np.ones(c.size, dtype=np.int8))
+        out = sp.csr_matrix((data, c, p), shape=(num_nodes, num_nodes))
         out.has_sorted_indices = True  # sorted and unique by contract
         out.has_canonical_format = True
         return out
