@@ -17,7 +17,7 @@ def _said(quote: str) -> None:
 def test_evaluate_replaces_an_earlier_evaluation_and_refuses_a_run_folder(tmp_path):
     from pyg_fusion.cli.evaluate import check_not_a_run_folder
     _said("`evaluate` into the `--out` of an earlier evaluation replaces its `results.json`, "
-          "`scores.json`, `scores.csv` and logs once it finishes (a notice says so first), and refuses a run "
+          "`results.txt` (the printed table), `scores.json`, `scores.csv` and logs once it finishes (a notice says so first), and refuses a run "
           "folder of `train` or `compare` (`<method>/seed<k>`, its `checkpoints/`, the method's "
           "folder, or the run's top folder of an interrupted run")
     source = (ROOT / "pyg_fusion" / "cli" / "evaluate.py").read_text()
