@@ -36,7 +36,7 @@ def test_a_numpy_kid_subset_scores_as_its_int(scored):
     module, loader, extractor = scored
     scores = []
     for value in (np.int64(3), 3):
-        torch.manual_seed(0)  # KID draws its subsets from torch's global generator
+        torch.manual_seed(0)  # (KID draws its subsets from seed 0 in a fork: no longer needed)
         scores.append(evaluate_translation(module, loader, feature_extractor=extractor,
                                            kid_subset_size=value))
     got = scores[0]

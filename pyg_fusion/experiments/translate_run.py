@@ -335,10 +335,6 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
                       accelerator: str = "cpu") -> ImageRun:
     from torch_geometric.loader import DataLoader
 
-    import torch
-
-    from ..training.seeding import keep_global_rng
-
     from ..training.accelerators import accelerator_device, hardware_record
     from ..training.translation_eval import evaluate_translation, save_metrics
 
@@ -347,12 +343,12 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
     # feature network scores on the CPU (the images are moved there)
     module.to(accelerator_device(accelerator))
 
-    # KID's random subsets follow the run's seed, and the caller's generators
-    # are left as they were
-    with keep_global_rng():
-        torch.manual_seed(data.seed)
-        scores = evaluate_translation(module, DataLoader(scored, batch_size=data.batch_size),
-                                      feature_extractor=extractor, progress=progress)
+    # not reseeded: no score reads torch's generator (the module runs in eval
+    # mode, its dropout too; evaluate_translation draws KID's subsets from seed
+    # 0 in a fork; the loader's one draw seeds workers, none here). The callers
+    # (keeps_global_rng) give the caller's generator back
+    scores = evaluate_translation(module, DataLoader(scored, batch_size=data.batch_size),
+                                  feature_extractor=extractor, progress=progress)
     if report:
         save_metrics(scores, out_dir, extra={
             **(extra or {}), "modalities": mods,
