@@ -7,8 +7,10 @@ taking the parsed arguments and returning an exit code.
 The error contract lives here and only here: a user error prints one line,
 ``pyg-fusion <command>: error: <what, naming the flag or file>``, and gives exit
 code 2, never a traceback. Argument errors come from argparse (``_parser``, flag types
-such as :func:`positive_int` and :func:`out_folder`, in ``_basic_types``); a command raises
-:class:`CLIError` for the rest, and the library's own ``ValueError`` and
+such as :func:`positive_int` and :func:`out_folder`, in ``_basic_types``); a command's
+``check`` (``set_defaults(check=...)``) finds those that need the values of
+several flags or a file's existence before torch and Lightning load; a command
+raises :class:`CLIError` for the rest, and the library's own ``ValueError`` and
 ``OSError`` (bad files, bad values, which already name what is wrong) are
 reported the same way by :func:`main`, and memory running out (a size given
 beyond the machine), naming the integers given. A notice, which the library warns
@@ -299,6 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     import time
     start = time.time()
     try:
+        if getattr(args, "check", None) is not None:
+            # the command's user errors that need no torch nor Lightning, whose
+            # imports (seconds) command_settings and the lock of --out make
+            with rendered_notices(prog):
+                args.check(args)
         with command_settings(args), _out_lock(parser, args), rendered_notices(prog):
             return int(args.func(args) or 0)
     except USER_ERRORS as exc:

@@ -31,8 +31,8 @@ DATA_SECTION = "data"
 # the sections of the image commands' configs (experiments.image_config.SECTIONS)
 IMAGE_SECTIONS = ("model", "trainer", "splits", "eval")
 # dests that are not settings of a run (or say what to do with one)
-NOT_CONFIG = ("config", "print_config", "func", "_prog", "command", "task", "threads", "out",
-              "no_progress", "devices", "accelerator", "force_reload")
+NOT_CONFIG = ("config", "print_config", "func", "check", "_prog", "command", "task", "threads",
+              "out", "no_progress", "devices", "accelerator", "force_reload")
 # what a run does once, never a setting to repeat: refused in a --config file
 ONCE = ("force_reload", )
 

@@ -281,6 +281,15 @@ def earlier_records(out: Path, partial: str = "results.partial.json",
     return records
 
 
+def check_methods(args) -> None:
+    """The ``check`` of train and compare (:func:`pyg_fusion.cli.main` calls it
+    before torch's threads are set and Lightning loads): their data flags and
+    ``--method`` (:func:`chosen_before_data`: a typo's near spelling), which
+    waited seconds for those imports."""
+    if task_of(args.dataset) not in IMAGE_TASKS:
+        chosen_before_data(args.method, data_config(args), options_from_args(args))
+
+
 def run_grid_command(args, *, checkpoint: bool) -> int:
     """``train`` (``checkpoint=True``) and ``compare``: every method x seed
     (:func:`~pyg_fusion.experiments.run.run_grid`), ``results.json`` and the
@@ -300,9 +309,7 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     check_out_entries(out, ("results.json", "results.partial.json", "results.txt", "results.png"))
     notice_earlier_run(out, ("results.json", "results.partial.json"), "run", replaced)
     resume = earlier_records(out) if getattr(args, "resume", False) else None
-    data, options = data_config(args), options_from_args(args)
-    if task_of(args.dataset) not in IMAGE_TASKS:  # a typo's near spelling, before the data
-        chosen_before_data(args.method, data, options)
+    data, options = data_config(args), options_from_args(args)  # checked by check_methods
     records = run_grid(data, args.method, args.seeds, out=out,
                        options=options, checkpoint=checkpoint,
                        devices=args.devices, accelerator=args.accelerator,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._help import HelpFormatter
-from ._runs import add_dataset_args, add_resume_argument, add_training_args
+from ._runs import add_dataset_args, add_resume_argument, add_training_args, check_methods
 
 HELP = "train several methods over several seeds; print a mean ± std table"
 
@@ -21,7 +21,7 @@ def register(subparsers) -> None:
     add_training_args(p, method_default="all", seeds_default="0..4")
     add_resume_argument(p, "results.partial.json", "method's config, data, accelerator, "
                         "devices, --threads")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, check=check_methods)
 
 
 def run(args) -> int:

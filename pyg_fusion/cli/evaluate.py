@@ -43,7 +43,15 @@ def register(subparsers) -> None:
     p.add_argument("--out", type=out_folder, default="runs/eval", help="output folder")
     add_progress_argument(p)
     add_threads_argument(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, check=check)
+
+
+def check(args) -> None:
+    """Refuses a ``--checkpoint`` that is no file before torch and Lightning
+    load (seconds), as ``--print-config`` does (the run's load said the same
+    once they had)."""
+    from ..experiments.data import _check_file
+    _check_file("--checkpoint", args.checkpoint)
 
 
 def check_results_replaceable(path: Path) -> None:

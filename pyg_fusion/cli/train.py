@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ._help import HelpFormatter
-from ._runs import add_dataset_args, add_task_arg, add_training_args
+from ._runs import add_dataset_args, add_task_arg, add_training_args, check_methods
 
 HELP = "train a method on a dataset (checkpoints, CSV logs, results.json)"
 
@@ -18,7 +18,7 @@ def register(subparsers) -> None:
     add_task_arg(p)
     add_dataset_args(p)
     add_training_args(p, method_default="lego", seeds_default="0")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, check=check_methods)
 
 
 def run(args) -> int:
