@@ -22,13 +22,15 @@ def _run(*argv):
                           text=True, timeout=300)
 
 
-@pytest.mark.parametrize("what", ["missing", "folder"])
-def test_evaluate_refuses_its_checkpoint_before_torch(what, tmp_path):
+@pytest.mark.parametrize("command,what", [("evaluate", "missing"), ("evaluate", "folder"),
+                                          ("segment evaluate", "missing"),
+                                          ("translate evaluate", "missing")])
+def test_evaluate_refuses_its_checkpoint_before_torch(command, what, tmp_path):
     ckpt = tmp_path / "missing.ckpt" if what == "missing" else tmp_path
-    run = _run("evaluate", "--checkpoint", str(ckpt), "--out", str(tmp_path / "out"))
+    run = _run(*command.split(), "--checkpoint", str(ckpt), "--out", str(tmp_path / "out"))
     said = (f"no such file: {ckpt}" if what == "missing"
             else f"{ckpt} is a folder; expected a file")
-    assert run.stderr == f"pyg-fusion evaluate: error: --checkpoint: {said}\n"
+    assert run.stderr == f"pyg-fusion {command}: error: --checkpoint: {said}\n"
     assert run.stdout == "False False\n"
     assert not (tmp_path / "out").exists()
 

@@ -49,7 +49,7 @@ def register(subparsers) -> None:
 def check(args) -> None:
     """Refuses a ``--checkpoint`` that is no file before torch and Lightning
     load (seconds), as ``--print-config`` does (the run's load said the same
-    once they had)."""
+    once they had); segment's and translate's evaluate too."""
     from ..experiments.data import _check_file
     _check_file("--checkpoint", args.checkpoint)
 

@@ -15,6 +15,7 @@ from ._config_flags import add_config_file_flags, add_field_flags, add_force_rel
 from ._flag_types import input_path
 from ._help import HelpFormatter
 from ._image_commands import run_image_command
+from .evaluate import check as check_checkpoint
 from ._process import add_accelerator_argument, add_progress_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
 
@@ -71,7 +72,7 @@ def register(subparsers) -> None:
     e.add_argument("--out", type=out_folder, help="output folder " + OUT_REQUIRED)
     add_progress_argument(e)
     add_config_file_flags(e)
-    e.set_defaults(func=run_evaluate)
+    e.set_defaults(func=run_evaluate, check=check_checkpoint)
 
 
 class _Formatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):

@@ -8,6 +8,7 @@ from . import OUT_REQUIRED, out_folder
 from ._flag_types import input_path
 from ._help import HelpFormatter
 from ._image_commands import run_image_command
+from .evaluate import check as check_checkpoint
 
 
 EVALUATE_DATA = ("Score a checkpoint of `translate train` on the test split of the scenes it "
@@ -63,7 +64,7 @@ def register(subparsers) -> None:
                    "translation.png " + OUT_REQUIRED)
     add_progress_argument(g)
     add_config_file_flags(e)
-    e.set_defaults(func=_evaluate)
+    e.set_defaults(func=_evaluate, check=check_checkpoint)
 
 
 def _train(args) -> int:
