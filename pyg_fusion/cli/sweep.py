@@ -59,7 +59,7 @@ def register(subparsers) -> None:
                 f"has trained with its cell's P and Q; train and compare: node 0, vad auto, "
                 f"under which a tested epoch before A trains is marked {AT_START} in the "
                 f"table)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, check=check_sweep)
 
 
 def figure_kind(ps, qs) -> str:
@@ -97,9 +97,11 @@ def operator_at_start(metrics: dict, warmup) -> bool:
 
 
 def check_sweep(args) -> None:
-    """The sweep's own settings, checked by its run before any work and by
-    ``--print-config`` before it prints (its YAML then runs): one LEGO
-    method, its options, and no --num-powers besides the grid's."""
+    """The sweep's own settings, checked as its ``check``
+    (:func:`pyg_fusion.cli.main` calls it before torch's threads are set and
+    Lightning loads, which took seconds) and by ``--print-config`` before it
+    prints (its YAML then runs): one LEGO method, its options, and no
+    --num-powers besides the grid's."""
     from ..experiments.data import task_of
     from ..specs.components import LEGO_METHODS
     from ..specs.method_spec import MethodSpec, check_options
@@ -189,7 +191,6 @@ def run(args) -> int:
     from ..training.accelerators import check_accelerator, hardware_record
     from ..visualize import plot_pq_sensitivity
     check_accelerator(args.accelerator, args.devices)  # before the data loads
-    check_sweep(args)
     out = Path(args.out)
     cache = {}
     data = data_config(args)
