@@ -11,9 +11,10 @@ from .._files import atomic_write
 
 
 def save_npy(path: str, array: np.ndarray) -> None:
+    """``np.save`` of ``array`` to ``path``, atomically (see
+    :func:`pyg_fusion._files.atomic_write`): a failed write leaves no partial file."""
     with atomic_write(path) as f:
         np.save(f, array)
-
 
 
 def nonfinite(array: np.ndarray) -> tuple[int, tuple[int, ...]] | None:
