@@ -212,7 +212,9 @@ def test_more_cpu_processes_than_cpus_is_named_before_the_data_loads(tmp_path, c
     from pyg_fusion.training.trainer import check_schedule
     with pytest.raises(ValueError, match=message):
         check_schedule(1, 1, 3)
-    for command in (["train"], ["compare"], ["sweep"], ["evaluate", "--checkpoint", "x.ckpt"]):
+    ckpt = tmp_path / "x.ckpt"  # (exists: a missing one is said first)
+    ckpt.write_bytes(b"")
+    for command in (["train"], ["compare"], ["sweep"], ["evaluate", "--checkpoint", str(ckpt)]):
         out, root = tmp_path / command[0], tmp_path / "data"
         argv = [*command, "--devices", "3", "--out", str(out), "--no-progress"]
         assert main(argv + ([] if command[0] == "evaluate" else ["--root", str(root)])) == 2
@@ -229,7 +231,9 @@ def test_more_threads_than_cpus_over_the_processes_is_named_before_the_data_load
     monkeypatch.setattr(accelerators, "usable_cpus", lambda: 4)
     message = ("devices 2 x threads 3: 6 CPU threads (a process per device, each with its "
                "threads), and this process may use 4 CPUs; lower threads or devices")
-    for command in (["train"], ["compare"], ["sweep"], ["evaluate", "--checkpoint", "x.ckpt"]):
+    ckpt = tmp_path / "x.ckpt"  # (exists: a missing one is said first)
+    ckpt.write_bytes(b"")
+    for command in (["train"], ["compare"], ["sweep"], ["evaluate", "--checkpoint", str(ckpt)]):
         out, root = tmp_path / command[0], tmp_path / "data"
         argv = [*command, "--devices", "2", "--threads", "3", "--out", str(out), "--no-progress"]
         assert main(argv + ([] if command[0] == "evaluate" else

@@ -14,13 +14,14 @@ MESSAGE = "--data must be 'synthetic' or a folder, got an empty path"
 @pytest.mark.parametrize("data", ["", " "])
 @pytest.mark.parametrize("print_config", [True, False])
 def test_translate_evaluate_refuses_an_empty_data(tmp_path, capsys, data, print_config):
+    (tmp_path / "m.ckpt").write_bytes(b"")  # (exists: a missing one is said first)
     argv = ["translate", "evaluate", "--data", data, "--checkpoint", str(tmp_path / "m.ckpt")]
     argv += ["--print-config"] if print_config else ["--out", str(tmp_path / "out")]
     assert main(argv) == 2
     printed = capsys.readouterr()
     assert printed.out == ""
     assert printed.err == f"pyg-fusion translate evaluate: error: {MESSAGE}\n"
-    assert not any(tmp_path.iterdir())
+    assert [p.name for p in tmp_path.iterdir()] == ["m.ckpt"]
 
 
 def test_the_python_api_refuses_it_before_the_checkpoint_loads(tmp_path):

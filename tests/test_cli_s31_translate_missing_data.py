@@ -20,6 +20,7 @@ def test_a_data_folder_that_is_not_one_is_refused_before_any_work(tmp_path, caps
     bad = tmp_path / "bad"
     if kind == "file":
         bad.write_text("")
+    (tmp_path / "m.ckpt").write_bytes(b"")  # (exists: a missing one is said first)
     argv = [a.format(bad=bad, ckpt=tmp_path / "m.ckpt") for a in argv]
     argv += ["--print-config"] if print_config else ["--out", str(tmp_path / "out"),
                                                      "--threads", "1", "--no-progress"]
@@ -29,7 +30,8 @@ def test_a_data_folder_that_is_not_one_is_refused_before_any_work(tmp_path, caps
     assert printed.out == ""
     assert printed.err == f"{' '.join(['pyg-fusion', *argv[:2]])}: error: {flag} folder " \
                           f"{str(bad)!r} {said}\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == (["bad"] if kind == "file" else [])
+    kept = (["bad"] if kind == "file" else []) + ["m.ckpt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == kept
 
 
 def test_print_config_takes_an_existing_folder(tmp_path, capsys):

@@ -72,6 +72,7 @@ def test_evaluate_refuses_a_file_named_logs_before_it_scores(tmp_path, capsys):
     ev = tmp_path / "ev"
     ev.mkdir()
     (ev / "logs").write_text("mine")
+    (tmp_path / "none.ckpt").write_bytes(b"")  # (exists: a missing one is said first)
     assert main(["evaluate", "--checkpoint", str(tmp_path / "none.ckpt"), "--out", str(ev),
                  *COMMON]) == 2
     assert _error(capsys).startswith(f"pyg-fusion evaluate: error: --out {str(ev)!r} holds a "
