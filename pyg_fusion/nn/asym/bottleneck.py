@@ -38,6 +38,28 @@ def _relu(xs: Sequence[Tensor]) -> list[Tensor]:
     return [F.relu(x) for x in xs]
 
 
+def check_exchange_read(off: str | None, **given) -> None:
+    """Refuses settings of the exchange given where no block exchanges.
+
+    ``given`` maps a setting's name to ``(value, default)``; a value other
+    than its default beside ``off`` (what turns the exchange off, as the
+    caller's arguments name it: ``"fusion=False"``), or :obj:`None` where
+    the exchange is on, is a ValueError naming both: the setting changed
+    nothing, without a word.
+
+    Args:
+        off (str | None): the argument that turns the exchange off, or :obj:`None`.
+        **given (tuple): ``name=(value, default)`` of each setting of the exchange.
+    """
+    if off is None:
+        return
+    named = [f"{n}={v!r}" for n, (v, d) in given.items() if v != d]
+    if named:
+        raise ValueError(f"{', '.join(named)}: not read with {off}, where no block exchanges "
+                         f"features; leave {' and '.join(n.split('=')[0] for n in named)} "
+                         f"out, or turn the exchange on")
+
+
 class _AsymBlock(nn.Module):
     @staticmethod
     def _sizes(inplanes, planes, stride) -> tuple[int, int, int]:

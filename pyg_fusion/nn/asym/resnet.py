@@ -22,7 +22,7 @@ from ...functional._checks import (check_channels, check_choice, check_flag, che
                                    check_module_input)
 from ...functional.asym import shift_groups
 from ..._loading import load_checkpoint
-from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
+from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck, check_exchange_read
 from .layers import ModalityBatchNorm2d, modality_list
 from .modality import expand_state_dict
 
@@ -65,8 +65,10 @@ class ResNetEncoder(nn.Module):
             has :math:`g = 0` and its fusion block exchanges nothing (see
             :func:`~pyg_fusion.functional.channel_shuffle`), without a notice: small
             widths are for CPU-sized test networks. (default: :obj:`64`)
-        fusion (bool, optional): exchange features at the last block of each stage. (default:
-            :obj:`True`)
+        fusion (bool, optional): exchange features at the last block of each stage (with
+            ``num_modalities >= 2``). ``shuffle``, ``shift``, ``ratio`` and ``shift_pixels``
+            set the exchange: given other than their defaults where there is none, they are
+            an error. (default: :obj:`True`)
         shuffle (bool, optional): see :class:`AsymFusionBottleneck`. (default: :obj:`True`)
         shift (bool, optional): see :class:`AsymFusionBottleneck`. (default: :obj:`True`)
         ratio (float, optional): see :class:`AsymFusionBottleneck`. (default: :obj:`0.2`)
@@ -95,13 +97,20 @@ class ResNetEncoder(nn.Module):
         check_int("in_channels", in_channels, minimum=1)
         check_int("width", width, minimum=1)
         # read here as `fusion and i == n - 1`: the blocks see a bool; the
-        # blocks check shuffle and shift, the norms frozen_stats
-        check_flag("fusion", fusion)
+        # norms check frozen_stats
+        for name, value in (("fusion", fusion), ("shuffle", shuffle), ("shift", shift)):
+            check_flag(name, value)
+        shift_groups(4, ratio)  # checked before float() reads it
+        check_int("shift_pixels", shift_pixels, minimum=0)
+        # set beside fusion=False (or one modality) they changed nothing, without a word
+        check_exchange_read(
+            "fusion=False" if not fusion else None if num_modalities > 1 else "num_modalities=1",
+            shuffle=(shuffle, True), shift=(shift, True), ratio=(ratio, 0.2),
+            shift_pixels=(shift_pixels, 1))
         self.block, self.layers = block, layers
         self.num_modalities, self.width = num_modalities, width
         self.in_channels, self.fusion = in_channels, bool(fusion)
         # kept for the repr (the blocks hold them too)
-        shift_groups(4, ratio)  # checked before float() reads it
         self.shuffle, self.shift, self.ratio = bool(shuffle), bool(shift), float(ratio)
         self.shift_pixels, self.frozen_stats = shift_pixels, bool(frozen_stats)
         cls = _BLOCKS[block]

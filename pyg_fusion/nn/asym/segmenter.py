@@ -16,6 +16,7 @@ from ...functional._checks import (channel_count, check_choice, check_flag, chec
                                    check_module_input, check_names, check_tensor)
 from .._reset import assign, reset_module
 from .._source_order import SourceOrderState
+from .bottleneck import check_exchange_read
 from .layers import _ANY_BATCH_NORM
 from .modality import SharedModalityNetwork
 from .refinenet import RefineNetDecoder
@@ -291,9 +292,10 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
         fusion (bool | None, optional): see :class:`ResNetEncoder`; ``None`` fuses in the
             shared encoder and not in separate ones (``share=False``), where ``True`` is an
             error: their modalities never meet. (default: :obj:`None`)
-        shuffle (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
-        shift (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
-        ratio (float, optional): see :class:`ResNetEncoder`. (default: :obj:`0.2`)
+        shuffle (bool, optional): see :class:`ResNetEncoder` (an error where nothing is
+            exchanged: ``share=False``, ``fusion=False``, one modality). (default: :obj:`True`)
+        shift (bool, optional): as ``shuffle``. (default: :obj:`True`)
+        ratio (float, optional): as ``shuffle``. (default: :obj:`0.2`)
         frozen_stats (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`False`)
         decoder_features (int, optional): see :class:`RefineNetDecoder`. (default: :obj:`256`)
         light (bool, optional): see :class:`RefineNetDecoder`. (default: :obj:`False`)
@@ -331,10 +333,14 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
     if fusion and not share:  # was built without fusion, without a word
         raise ValueError("fusion=True with share=False: separate encoders exchange no "
                          "features; give share=True to fuse, or leave fusion out")
-    kw = dict(in_channels=in_channels, width=width, shuffle=shuffle,
-              shift=shift, ratio=ratio, frozen_stats=frozen_stats)
+    # named as given here (the encoder names its own num_modalities and fusion)
+    off = ("share=False" if not share else "fusion=False" if fusion is False
+           else f"modalities={modalities!r}" if m == 1 else None)
+    check_exchange_read(off, shuffle=(shuffle, True), shift=(shift, True), ratio=(ratio, 0.2))
+    kw = dict(in_channels=in_channels, width=width, frozen_stats=frozen_stats)
     if share:
-        encoder = ResNetEncoder(block, layers, m, fusion=fusion is None or bool(fusion), **kw)
+        encoder = ResNetEncoder(block, layers, m, fusion=fusion is None or bool(fusion),
+                                shuffle=shuffle, shift=shift, ratio=ratio, **kw)
     else:
         encoder = SeparateEncoders([ResNetEncoder(block, layers, 1, fusion=False, **kw)
                                     for _ in range(m)])

@@ -20,6 +20,7 @@ from ...functional._checks import (check_channels, check_choice, check_dropout, 
                                    check_int, check_module_input, check_tensor)
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .._reset import assign, reset_children
+from .bottleneck import check_exchange_read
 from .layers import ModalityNorm2d, modality_list
 
 __all__ = ["AsymTranslationFusion", "AsymFusionTranslator",
@@ -185,8 +186,10 @@ class AsymFusionTranslator(nn.Module):
         norm (str | Callable, optional): ``"batch"`` or ``"instance"`` (or a factory), private
             per modality. (default: :obj:`"batch"`)
         fusion_levels (Sequence[int], optional): encoder levels followed by a fusion block.
-            Default **[choice]**: every level with a norm (``1 .. L-2``). (default:
-            :obj:`None`)
+            Default **[choice]**: every level with a norm (``1 .. L-2``). ``ratio``,
+            ``shift``, ``shuffle`` and ``use_shift`` set their exchange: given other than
+            their defaults where there is none (no levels, one modality), they are an
+            error. (default: :obj:`None`)
         ratio (float, optional): ``g / C`` of channel shuffle and pixel shift. (default:
             :obj:`0.2`)
         shift (int, optional): pixels of the pixel shift. (default: :obj:`1`)
@@ -262,6 +265,11 @@ class AsymFusionTranslator(nn.Module):
                 raise ValueError(f"fusion_levels must be integers in [0, {L}) (num_downs="
                                  f"{L}), got {f!r}")
         self.fusion_levels = sorted(set(int(f) for f in fusion_levels))
+        # set where nothing is exchanged they changed nothing, without a word
+        check_exchange_read(
+            "fusion_levels=[]" if not self.fusion_levels else None if M > 1
+            else "num_modalities=1", shuffle=(shuffle, True), use_shift=(use_shift, True),
+            ratio=(ratio, 0.2), shift=(shift, 1))
         width = [min(ngf * 2 ** i, ngf * 8) for i in range(L)]
         self.widths = width
 
