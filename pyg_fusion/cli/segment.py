@@ -1,6 +1,7 @@
-"""``pyg-fusion segment train|evaluate``: RGB-D semantic segmentation with
-AsymFusion (and its ablation baselines) on NYUDv2-layout data or the seeded
-synthetic scenes.
+"""``pyg-fusion segment train|evaluate|predict``: RGB-D semantic segmentation
+with AsymFusion (and its ablation baselines) on NYUDv2-layout data or the
+seeded synthetic scenes; ``predict`` runs a checkpoint on new scenes without
+labels (:mod:`pyg_fusion.experiments.segment_predict`).
 
 Outputs under ``--out``: ``metrics.json`` (every output: pixel accuracy, mean
 class accuracy, mIoU), ``metrics.md`` (the same as a table),
@@ -27,7 +28,14 @@ _EPILOG = """examples:
       --pretrained resnet101-5d3b4d8f.pth --frozen-stats --epochs 100 --out runs/nyud
   pyg-fusion segment evaluate --checkpoint runs/seg/checkpoints/last.ckpt \\
       --out runs/seg_eval
+  pyg-fusion segment predict --checkpoint runs/seg/checkpoints/last.ckpt \\
+      --images new/scenes.txt --out runs/seg_predict
 """
+PREDICT = ("Run a checkpoint of `segment train` on new RGB-D scenes without labels, on the "
+           "CPU: each scene at its own size, read as the training scenes were (RGB scaled and "
+           "normalised, depth PNG values / 5000). Writes one PNG of class ids per scene (the "
+           "ensemble's arg-max) in OUT/predictions and a table of them, "
+           "OUT/predictions.csv.")
 EVALUATE_DATA = ("Score a checkpoint of `segment train` on the test split of the scenes it "
                  "was trained on: every data setting comes from the checkpoint. A flag given "
                  "here overrides it: --root, --num-test, --data-seed, --size (synthetic "
@@ -48,7 +56,7 @@ def register(subparsers) -> None:
     from ..experiments.image_config import SegmentModelConfig, SegmentTrainConfig
 
     p = subparsers.add_parser(
-        "segment", help="RGB-D segmentation with AsymFusion: train | evaluate "
+        "segment", help="RGB-D segmentation with AsymFusion: train | evaluate | predict "
         "(also: train/evaluate --task segment)",
         description="RGB-D semantic segmentation with AsymFusion.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -74,6 +82,19 @@ def register(subparsers) -> None:
     add_config_file_flags(e)
     e.set_defaults(func=run_evaluate, check=check_checkpoint)
 
+    r = sub.add_parser("predict", help="class ids of new scenes, without labels",
+                       description=PREDICT, formatter_class=HelpFormatter)
+    r.add_argument("--checkpoint", required=True, type=input_path, help="Lightning checkpoint (.ckpt)")
+    r.add_argument("--images", required=True, type=input_path,
+                   help="list file: per line the RGB and the depth PNG of a scene, tab- or "
+                   "space-separated, relative to the list's folder")
+    r.add_argument("--out", required=True, type=out_folder,
+                   help="output folder: predictions/ (a PNG of class ids per scene) and "
+                   "predictions.csv")
+    add_threads_argument(r)
+    add_progress_argument(r)
+    r.set_defaults(func=run_predict, check=_check_predict)
+
 
 class _Formatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Defaults in the help, and the examples' line breaks kept."""
@@ -87,3 +108,15 @@ def run_train(args) -> int:
 def run_evaluate(args) -> int:
     from ..experiments.segment_run import evaluate_segment
     return run_image_command(args, evaluate_segment)
+
+
+def _check_predict(args) -> None:
+    from ..experiments.data import _check_file
+    _check_file("--checkpoint", args.checkpoint)
+    _check_file("--images", args.images)
+
+
+def run_predict(args) -> int:
+    from ..experiments.segment_predict import predict_segment
+    predict_segment(args.checkpoint, args.images, args.out, progress=not args.no_progress)
+    return 0

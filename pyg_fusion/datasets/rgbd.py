@@ -28,7 +28,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from .._option_rules import is_finite_real, is_int
-from ..functional._checks import check_int
+from ..functional._checks import check_flag, check_int
 from ._image_files import _png_size, _read_png
 from ._io import check_root
 from ._text import read_text
@@ -41,10 +41,14 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
 
+def _kinds(paths: Sequence[str]) -> tuple[str, ...]:
+    """What each path of a list's line is: rgb, mask, depth; rgb, depth without masks."""
+    return ("rgb", "mask", "depth") if len(paths) == 3 else ("rgb", "depth")
+
+
 def _sizes_differ(paths: Sequence[str], sizes: Sequence[tuple]) -> ValueError:
-    (rgb_p, mask_p, depth_p), (rgb, mask, depth) = paths, sizes
-    return ValueError(f"image sizes differ: rgb {rgb_p} {tuple(rgb)}, mask {mask_p} "
-                      f"{tuple(mask)}, depth {depth_p} {tuple(depth)}")
+    return ValueError("image sizes differ: " + ", ".join(
+        f"{what} {p} {tuple(size)}" for what, p, size in zip(_kinds(paths), paths, sizes)))
 
 
 def _positive(name: str, value) -> float:
@@ -102,6 +106,9 @@ class RGBDSegmentation(Dataset):
         normalize (bool, optional): ImageNet mean / std on RGB. (default: :obj:`True`)
         in_memory (bool, optional): decode every PNG once and keep the arrays (small sets).
             (default: :obj:`False`)
+        masks (bool, optional): :obj:`False` for scenes without labels (to predict): each
+            line holds two paths, the RGB and the depth PNG, and items hold no ``"mask"``;
+            ``augment`` is then an error. (default: :obj:`True`)
 
     Items:
         ``{"rgb": [3, H, W] float, "depth": [3, H, W] float,
@@ -114,8 +121,13 @@ class RGBDSegmentation(Dataset):
                  augment: bool | None = None,
                  scale_range: Sequence[float] = (0.5, 2.0),
                  crop_size: int | None = 500, normalize: bool = True,
-                 in_memory: bool = False):
+                 in_memory: bool = False, masks: bool = True):
         super().__init__()
+        check_flag("masks", masks)
+        self.masks = bool(masks)
+        if augment and not masks:  # the crop pads the mask, which is not there
+            raise ValueError("augment=True with masks=False: augmentation is for training, "
+                             "on labelled scenes; leave augment out")
         check_int("num_classes", num_classes, minimum=1)
         if crop_size is not None:
             check_int("crop_size", crop_size, minimum=1)
@@ -147,31 +159,34 @@ class RGBDSegmentation(Dataset):
             raise ValueError(f"list file {path} lists no images")
         self.num_classes, self.ignore_index = num_classes, ignore_index
         self.depth_scale = depth_scale
-        self.augment = (split == "train") if augment is None else bool(augment)
+        self.augment = (split == "train" and masks) if augment is None else bool(augment)
         self.scale_range = scale_range
         self.crop_size = crop_size
         self.normalize = normalize
         self._cache = [self._load(i) for i in range(len(self.items))] \
             if in_memory else None
 
-    def _parse(self, path: str) -> list[tuple[str, str, str]]:
-        items = []
+    def _parse(self, path: str) -> list[tuple[str, ...]]:
+        items, want = [], 3 if self.masks else 2
+        kinds = ", ".join(_kinds(range(want)))
         for n, line in enumerate(read_text(path, "list file").splitlines(), 1):
             if not line.strip():
                 continue
             # blanks around a path are the list's layout, not the file's name: a
             # trailing space reported 'file not found' for a file that is there
             parts = [p.strip() for p in line.strip().split("\t")]
-            if len(parts) == 1 and len(line.split()) == 3:
+            if len(parts) == 1 and len(line.split()) == want:
                 # 'rgb/1.png mask/1.png depth/1.png' (a list written with spaces) was
                 # refused as 1 path: paths of no space, split on the spaces
                 parts = line.split()
-            if len(parts) != 3:
+            if len(parts) != want:
                 # a line of two space-separated paths was counted as 1 (no tab)
                 got = len(line.split()) if len(parts) == 1 else len(parts)
-                raise ValueError(f"{path}, line {n}: expected 3 tab-separated (or "
-                                 f"space-separated) paths (rgb, mask, depth), got "
-                                 f"{got}: {line.strip()!r}")
+                hint = ("; a list of rgb and depth alone (no labels) is read with "
+                        "masks=False" if self.masks and got == 2 else "")
+                raise ValueError(f"{path}, line {n}: expected {want} tab-separated (or "
+                                 f"space-separated) paths ({kinds}), got "
+                                 f"{got}: {line.strip()!r}{hint}")
             items.append(tuple(self._path(p) for p in parts))
         return items
 
@@ -191,8 +206,8 @@ class RGBDSegmentation(Dataset):
     def check_files(self, pixels: bool = False, labels: bool = False,
                     progress: bool = False) -> list[tuple[int, int]]:
         """Checks every listed scene from the files' headers, without decoding
-        pixels: its three files exist, are images and share one size, and the
-        mask is no JPEG. Returns each scene's ``(H, W)``.
+        pixels: its files (three, or two without ``masks``) exist, are images
+        and share one size, and the mask is no JPEG. Returns each scene's ``(H, W)``.
 
         Items are read lazily, so without this a bad file of a test list
         surfaces only once training is over; the ``segment`` command calls it
@@ -218,21 +233,26 @@ class RGBDSegmentation(Dataset):
         bar = tqdm(self.items, disable=not (read and progress), leave=False,
                    desc=f"checking {osp.basename(self.list_file)}")
         for i, paths in enumerate(bar):
-            dims = [_png_size(p, what) for p, what in zip(paths, ("rgb", "mask", "depth"))]
+            dims = [_png_size(p, what) for p, what in zip(paths, _kinds(paths))]
             if len(set(dims)) != 1:
                 raise _sizes_differ(paths, dims)
             sizes.append(dims[0])
-            if read:  # in_memory: read (and checked) already
+            if not self.masks:  # no labels: the pixels' checks alone
+                if pixels and self._cache is None:
+                    self._load(i)
+            elif read:  # in_memory: read (and checked) already
                 mask = (self._cache[i][2] if self._cache is not None else
                         self._load(i)[2] if pixels else self._read_mask(i))
                 kept = mask[mask != self.ignore_index]
                 classes.update(kept.unique().tolist())
                 ignored, total = ignored + mask.numel() - kept.numel(), total + mask.numel()
-        if read and not classes:
+        if not (read and self.masks):
+            return sizes
+        if not classes:
             raise ValueError(f"{self.list_file}: every mask pixel of its {len(self)} scene(s) "
                              f"is ignore_index ({self.ignore_index}): no labelled pixel to "
                              f"train on or score")
-        if read and len(classes) == 1:
+        if len(classes) == 1:
             # a binary mask saved as 0 / 255 (what most tools write) trains and scores
             # its background alone: its foreground is the ignore value
             hint = (f"; {ignored / total:.0%} of its pixels are ignore_index "
@@ -265,8 +285,8 @@ class RGBDSegmentation(Dataset):
         self._check_labels(mask, mask_p)
         return torch.from_numpy(mask.astype(np.int64))
 
-    def _load(self, i: int) -> tuple[Tensor, Tensor, Tensor]:
-        rgb_p, mask_p, depth_p = self.items[i]
+    def _load(self, i: int) -> tuple[Tensor, Tensor, Tensor | None]:
+        rgb_p, depth_p = self.items[i][0], self.items[i][-1]
         rgb = _read_png(rgb_p, "rgb", color=True)
         if rgb.ndim == 2:
             rgb = np.repeat(rgb[..., None], 3, axis=2)
@@ -276,23 +296,30 @@ class RGBDSegmentation(Dataset):
         if rgb.dtype.kind != "u" or rgb.dtype.itemsize > 2:  # big-endian 16-bit TIFFs too
             raise ValueError(f"rgb file {rgb_p} holds {rgb.dtype} pixels, expected an 8- or "
                              f"16-bit image")
-        mask = _read_png(mask_p, "mask")
         depth = _read_png(depth_p, "depth")
-        if mask.ndim != 2 or depth.ndim != 2:
+        if not self.masks:
+            mask = mask_p = None
+        else:
+            mask_p = self.items[i][1]
+            mask = _read_png(mask_p, "mask")
+        if (mask is not None and mask.ndim != 2) or depth.ndim != 2:
             raise ValueError(f"mask and depth must be single-channel PNGs: "
-                             f"{mask_p} {mask.shape}, {depth_p} {depth.shape}")
+                             f"{mask_p} {getattr(mask, 'shape', None)}, {depth_p} {depth.shape}")
         if np.issubdtype(depth.dtype, np.floating) and not np.isfinite(depth).all():
             # a float depth image (TIFF) marks missing depth with NaN: named here,
             # not by the network once a whole training run is over
             raise ValueError(f"depth file {depth_p} holds {int((~np.isfinite(depth)).sum())} "
                              f"NaN or Inf pixel(s); fill them in (e.g. with 0, no depth)")
-        if not rgb.shape[:2] == mask.shape == depth.shape:
-            raise _sizes_differ(self.items[i], (rgb.shape[:2], mask.shape, depth.shape))
-        self._check_labels(mask, mask_p)
+        sizes = [a.shape[:2] for a in (rgb, mask, depth) if a is not None]
+        if len(set(sizes)) != 1:
+            raise _sizes_differ(self.items[i], sizes)
+        if mask is not None:
+            self._check_labels(mask, mask_p)
         rgb_t = torch.from_numpy(rgb.astype(np.float32)).permute(2, 0, 1) \
             / float(np.iinfo(rgb.dtype).max)
         depth_t = torch.from_numpy(depth.astype(np.float32)) * self.depth_scale
-        return rgb_t, depth_t[None], torch.from_numpy(mask.astype(np.int64))
+        return (rgb_t, depth_t[None],
+                None if mask is None else torch.from_numpy(mask.astype(np.int64)))
 
     def _augment(self, rgb, depth, mask):
         lo, hi = self.scale_range
@@ -347,15 +374,18 @@ class RGBDSegmentation(Dataset):
             # unflipped, uncropped item would otherwise be the cached tensor;
             # depth is copied by the expand below)
             rgb, depth, mask = self._cache[i]
-            rgb, mask = rgb.clone(), mask.clone()
+            rgb, mask = rgb.clone(), None if mask is None else mask.clone()
         if self.augment:
             rgb, depth, mask = self._augment(rgb, depth, mask)
         if self.normalize:
             mean = torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
             std = torch.tensor(IMAGENET_STD).view(3, 1, 1)
             rgb = (rgb - mean) / std
-        return {"rgb": rgb.contiguous(), "depth": depth.expand(3, -1, -1).contiguous(),
-                "mask": mask.contiguous(), "index": i}
+        item = {"rgb": rgb.contiguous(), "depth": depth.expand(3, -1, -1).contiguous(),
+                "index": i}
+        if mask is not None:
+            item["mask"] = mask.contiguous()
+        return item
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({len(self)}, split={self.split!r}, "
