@@ -20,7 +20,7 @@ from .trainer import (build_trainer, check_schedule, training_strategy, validate
                       without_validation)
 from .vad import IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import RestartEnsemble
-from .vad_split import _label, check_test_videos, video_keys
+from .vad_split import _label, check_test_videos, read_once, video_keys
 
 __all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
 
@@ -233,6 +233,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     check_choice("restart_combine", restart_combine, COMBINES)
     if choice != "loss" and not val_fraction:
         raise ValueError(f"choice={choice!r} needs held-out videos: val_fraction must be > 0")
+    # every epoch reads the training videos: once where each read gives the same
+    train_ds = read_once(train_ds)
     check_test_videos(test_ds, train_ds)
     train_idx, val_idx = split_videos(train_ds, val_fraction, seed)
     fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx else train_ds

@@ -83,6 +83,28 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
             sorted(i for g in val for i in members[g]))
 
 
+def read_once(dataset):
+    """``dataset``'s videos as a list, each read once, where reading one is a
+    fixed function of the stored data: a PyG in-memory dataset read by PyG's
+    ``get``, without a transform or with only its standardisation
+    (:class:`~pyg_fusion.datasets.VADFeatures`' ``standardizer``). Training
+    reads every video at every epoch, and each read z-scored the video
+    again. Any other dataset (a transform of the user's, maybe random, which
+    must not be frozen; a ``get`` of its own) is returned as given, read at
+    every access.
+
+    Args:
+        dataset (torch.utils.data.Dataset): the videos.
+    """
+    from torch_geometric.data import InMemoryDataset
+    if not isinstance(dataset, InMemoryDataset) or type(dataset).get is not InMemoryDataset.get:
+        return dataset
+    transform = dataset.transform
+    if transform is not None and transform is not getattr(dataset, "standardizer", None):
+        return dataset
+    return [dataset[i] for i in range(len(dataset))]
+
+
 def _label(data):
     """An item's video label ``y`` as one number, a tensor's or a plain
     int's (``data.y = 1``), unchecked."""
