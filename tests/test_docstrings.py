@@ -32,6 +32,7 @@ MODULES = ("training.trainer", "training._task", "training.stopping", "training.
            "experiments.records", "experiments.checkpoints", "experiments.image_config",
            "experiments.image_run",
            "experiments.segment_run", "experiments.segment_predict", "experiments.translate_run",
+           "experiments.translate_predict",
            "experiments.translate_data", "experiments.image_checkpoint", "transforms",
            "visualize.adjacency", "visualize.anomaly", "visualize.benchmark",
            "visualize.graph", "visualize.operator", "visualize.powers", "visualize.results",

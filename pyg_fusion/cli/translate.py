@@ -1,5 +1,6 @@
-"""``pyg-fusion translate train|evaluate``: AsymFusion multi-modal image
-translation (docs/methods.md §2.6)."""
+"""``pyg-fusion translate train|evaluate|predict``: AsymFusion multi-modal
+image translation (docs/methods.md §2.6); ``predict`` runs a checkpoint on new
+scenes without targets (:mod:`pyg_fusion.experiments.translate_predict`)."""
 from __future__ import annotations
 
 from ._config_flags import add_config_file_flags, add_field_flags, add_force_reload_argument
@@ -20,6 +21,12 @@ EVALUATE_DATA = ("Score a checkpoint of `translate train` on the test split of t
                  "needs --data: the test folder, whose every scene is scored (--root, "
                  "--data-seed and --num-test are the synthetic scenes').")
 
+PREDICT = ("Run a checkpoint of `translate train` on new scenes without targets, on the CPU: "
+           "a Taskonomy-style folder with one sub-folder per input modality of the checkpoint, "
+           "its images resized to the checkpoint's --image-size as in training. Writes the "
+           "ensemble's image of each scene in OUT/predictions (a 1-channel target as a 16-bit "
+           "grey PNG, 3 channels as 8-bit RGB) and a table of them, OUT/predictions.csv.")
+
 
 def register(subparsers) -> None:
     from ..experiments.image_config import (TranslateDataConfig, TranslateEvalConfig,
@@ -27,7 +34,7 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser(
         "translate", help="AsymFusion multi-modal image-to-image translation: train | "
-        "evaluate (also: train/evaluate --task translate)",
+        "evaluate | predict (also: train/evaluate --task translate)",
         description="Train or evaluate AsymFusion's shared U-Net generator "
         "that translates several input modalities (e.g. shade + depth) into "
         "an RGB image.")
@@ -66,6 +73,18 @@ def register(subparsers) -> None:
     add_config_file_flags(e)
     e.set_defaults(func=_evaluate, check=check_checkpoint)
 
+    r = sub.add_parser("predict", help="translate new scenes, without targets",
+                       description=PREDICT, formatter_class=HelpFormatter)
+    r.add_argument("--checkpoint", required=True, type=input_path,
+                   help="a .ckpt written by 'translate train'")
+    r.add_argument("--data", required=True,
+                   help="folder with one sub-folder per input modality of the checkpoint")
+    r.add_argument("--out", required=True, type=out_folder,
+                   help="output folder: predictions/ (a PNG per scene) and predictions.csv")
+    add_threads_argument(r)
+    add_progress_argument(r)
+    r.set_defaults(func=_predict, check=check_checkpoint)
+
 
 def _train(args) -> int:
     from ..experiments.translate_run import run_translate
@@ -75,3 +94,9 @@ def _train(args) -> int:
 def _evaluate(args) -> int:
     from ..experiments.translate_run import evaluate_translate
     return run_image_command(args, evaluate_translate)
+
+
+def _predict(args) -> int:
+    from ..experiments.translate_predict import predict_translate
+    predict_translate(args.checkpoint, args.data, args.out, progress=not args.no_progress)
+    return 0

@@ -70,8 +70,9 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
         root (str): the folder holding one sub-folder per modality (made absolute
             here: scenes are read lazily).
         modalities (Sequence[str]): input modality folder names.
-        target (str, optional): target folder name; its images keep their channels
-            (:attr:`target_channels`: 1 for depth, 3 for colour).
+        target (str | None, optional): target folder name; its images keep their channels
+            (:attr:`target_channels`: 1 for depth, 3 for colour). :obj:`None` for scenes
+            without targets (to predict them): the scenes hold no ``y``.
             (default: :obj:`"rgb"`)
         image_size (int | None, optional): resize every image to ``image_size x image_size``
             (``None``: keep; then all files must share one size). (default: :obj:`256`)
@@ -83,14 +84,16 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
     """
 
     def __init__(self, root: str, modalities: Sequence[str],
-                 target: str = "rgb", image_size: int | None = 256,
+                 target: str | None = "rgb", image_size: int | None = 256,
                  transform: Callable | None = None,
                  depth: Sequence[str] | None = None):
-        if not isinstance(target, str) or not target:  # None was os.path.join's TypeError
-            raise TypeError(f"target must be the name of a modality folder, got {target!r}")
+        if target is not None and (not isinstance(target, str) or not target):
+            raise TypeError(f"target must be the name of a modality folder or None, got "
+                            f"{target!r}")
         self.modalities = check_modalities(modalities, target)
         self.target = target
-        folders = (*self.modalities, target)
+        # the folders read, the target's last; a scene is named by its file there
+        self._folders = folders = (*self.modalities, *([target] if target else []))
         if depth is None:
             depth = [m for m in folders if m.lower().startswith("depth")]
         self.depth = tuple(check_names("depth", depth))
@@ -120,7 +123,7 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
 
     @property
     def raw_file_names(self) -> list[str]:
-        return [*self.modalities, self.target]
+        return list(self._folders)
 
     @property
     def processed_file_names(self) -> list[str]:
@@ -132,7 +135,7 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
 
     def _index(self) -> list[dict[str, str]]:
         tables = {}
-        for m in (*self.modalities, self.target):
+        for m in self._folders:
             folder = osp.join(self._root, m)
             if not osp.isdir(folder):
                 # named no flag, nor whether the target or an input was missing,
@@ -185,7 +188,7 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
 
     def _name(self, idx: int) -> str:
         """The name of the scene ``idx`` of the folder (not of a subset)."""
-        return _stem(osp.basename(self._files[idx][self.target]))
+        return _stem(osp.basename(self._files[idx][self._folders[-1]]))
 
     @property
     def channels(self) -> dict[str, int]:
@@ -197,6 +200,9 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
     def target_channels(self) -> int:
         """``C`` of the target's images (e.g. 1 for depth), as in the first
         scene: the translator's ``out_channels``."""
+        if self.target is None:
+            raise ValueError("target_channels: this folder was read with target=None (no "
+                             "targets)")
         return self._first_channels()[self.target]
 
     def _first_channels(self) -> dict[str, int]:
@@ -259,14 +265,15 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
     def get(self, idx: int) -> Data:
         files, valid = self._files[idx], {}
         images = {}
-        for m in (*self.modalities, self.target):
+        for m in self._folders:
             if m in self.depth:
                 images[m], valid[m] = read_depth(files[m], self.image_size)
             else:
                 images[m] = read_image(files[m], self.image_size)
         self._check_scene(idx, {m: int(img.size(0)) for m, img in images.items()},
                           {tuple(v.shape[1:]) for v in images.values()})
-        y = images.pop(self.target)  # its own channels: a depth target stays one channel
+        # its own channels: a depth target stays one channel
+        y = images.pop(self.target) if self.target is not None else None
         data = image_pair_data(images, y)
         for m, v in valid.items():
             data[f"valid_{m}"] = v.unsqueeze(0)
@@ -277,7 +284,7 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
         """``(H, W)`` of the folder's first scene as stored (before resizing to
         ``image_size``), from its target file's header."""
         if self._size is None:
-            self._size = _header(self._files[0][self.target])[1]
+            self._size = _header(self._files[0][self._folders[-1]])[1]
         return self._size
 
     def __repr__(self) -> str:

@@ -1,0 +1,77 @@
+"""Translations of a checkpoint on new scenes, without targets (``translate
+predict``): a Taskonomy-style folder of the input modalities read as the
+training scenes were (:class:`~pyg_fusion.datasets.TaskonomyFolder` with
+``target=None``), one PNG per scene and a table of them."""
+from __future__ import annotations
+
+import os.path as osp
+
+from .segment_predict import FOLDER, TABLE, _write_table
+
+
+def predict_translate(checkpoint: str, data: str, out_dir: str, *,
+                      progress: bool = True) -> list[dict]:
+    """Runs a checkpoint of :func:`~pyg_fusion.experiments.translate_run.run_translate`
+    on the scenes of the folder ``data`` (one sub-folder per input modality the
+    checkpoint was trained on; no target folder needed), resized to the
+    checkpoint's ``image_size`` as in training, on the CPU, and writes under
+    ``out_dir``: ``predictions/<scene>.png``, the ensemble's image at that size
+    (a 1-channel target, e.g. depth, as a 16-bit grey PNG scaled by 65535 as
+    the inputs are read; 3 channels as 8-bit RGB), and ``predictions.csv``, one
+    row per scene (``scene``, ``prediction``, ``height``, ``width``). They are
+    written in ``<out_dir>/predict.partial`` and moved into ``out_dir`` once
+    every scene is done.
+
+    Args:
+        checkpoint (str): a ``.ckpt`` file of ``translate train``.
+        data (str): the folder of the scenes, one sub-folder per input modality.
+        out_dir (str): the output folder.
+        progress (bool, optional): a progress bar. (default: :obj:`True`)
+
+    Returns:
+        list[dict]: the table's rows.
+    """
+    import numpy as np
+    import torch
+    from PIL import Image
+    from tqdm.auto import tqdm
+
+    from .._files import atomic_write
+    from .._loading import load_lightning
+    from .._publish import staged_folder
+    from ..datasets.taskonomy import TaskonomyFolder
+    from ..training.translation import TranslationModule
+    from ._run_folders import check_out_entries
+    from .image_config import TranslateDataConfig
+    from .image_run import print_wrote
+    from .translate_data import check_folder
+
+    check_out_entries(out_dir, (TABLE, ), (FOLDER, ))
+    check_folder(data, "--data")
+    module = load_lightning(TranslationModule, checkpoint, what="--checkpoint",
+                            task="translate")
+    size = (module.hparams.get("data_config") or {}).get("image_size") \
+        or TranslateDataConfig.image_size
+    scenes = TaskonomyFolder(data, module.modalities, target=None, image_size=size)
+    scenes.check_files()  # every file's header, before the first scene
+    channels = module.hparams.out_channels
+    if channels not in (1, 3):
+        raise ValueError(f"--checkpoint: its generator gives {channels}-channel images; "
+                         f"predict writes 1-channel (grey) or 3-channel (RGB) PNGs")
+    module.eval()
+    rows, names = [], scenes.names
+    with staged_folder(out_dir, "predict") as stage, torch.no_grad():
+        for i in tqdm(range(len(scenes)), disable=not progress, desc="predicting"):
+            img = module.translate(scenes[i])[module.output_names[-1]][0]
+            if channels == 1:  # as depth is read: 16-bit, by 65535
+                pixels = (img[0] * 65535).round().numpy().astype(np.uint16)
+            else:
+                pixels = (img.permute(1, 2, 0) * 255).round().numpy().astype(np.uint8)
+            name = f"{names[i]}.png"
+            with atomic_write(osp.join(stage, FOLDER, name)) as f:
+                Image.fromarray(pixels).save(f, format="PNG")
+            rows.append({"scene": names[i], "prediction": osp.join(FOLDER, name),
+                         "height": pixels.shape[0], "width": pixels.shape[1]})
+        _write_table(osp.join(stage, TABLE), rows)
+    print_wrote(out_dir, (TABLE, FOLDER))  # the last line of every image command
+    return rows
