@@ -302,9 +302,11 @@ class RGBDSegmentation(Dataset):
         else:
             mask_p = self.items[i][1]
             mask = _read_png(mask_p, "mask")
-        if (mask is not None and mask.ndim != 2) or depth.ndim != 2:
+        if mask is None and depth.ndim != 2:  # (no mask to name: "None None")
+            raise ValueError(f"depth must be a single-channel PNG: {depth_p} {depth.shape}")
+        if mask is not None and (mask.ndim != 2 or depth.ndim != 2):
             raise ValueError(f"mask and depth must be single-channel PNGs: "
-                             f"{mask_p} {getattr(mask, 'shape', None)}, {depth_p} {depth.shape}")
+                             f"{mask_p} {mask.shape}, {depth_p} {depth.shape}")
         if np.issubdtype(depth.dtype, np.floating) and not np.isfinite(depth).all():
             # a float depth image (TIFF) marks missing depth with NaN: named here,
             # not by the network once a whole training run is over
