@@ -39,7 +39,8 @@ from torch import Tensor
 from ._autocast import float32_under_autocast
 from ._checks import (check_choice, check_edge_index, check_int, check_like, check_sources,
                       check_tensor)
-from ._align import common_edges, common_of_union, place_rows, union_edges, union_of_edges
+from ._align import (common_edges, common_of_union, place_rows, select_rows, union_edges,
+                     union_of_edges)
 from ._csr import to_edge_index
 # dense_fused_support: imported from here by callers of this module
 from ._fused_support import ZEROTH, _ones_columns, _with_zeroth, dense_fused_support  # noqa: F401
@@ -226,13 +227,13 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     names = ["edge_index_a", "edge_index_b"]
     if support == "intersection":  # nothing of the size of the union
         own_a, own_b = common_edges([edge_index_a, edge_index_b], num_nodes, names)
-        weight = ((attr_a.index_select(0, own_a) @ A) * attr_b.index_select(0, own_b)).sum(-1)
+        weight = ((select_rows(attr_a, own_a) @ A) * select_rows(attr_b, own_b)).sum(-1)
         return torch.stack([torch.gather(edge_index_a[0], 0, own_a),
                             torch.gather(edge_index_a[1], 0, own_a)]), weight
     ptr, col, positions = union_of_edges([edge_index_a, edge_index_b], num_nodes, names)
     slots, (own_a, own_b) = common_of_union(positions, col.numel())
     del positions
-    weight = ((attr_a.index_select(0, own_a) @ A) * attr_b.index_select(0, own_b)).sum(-1)
+    weight = ((select_rows(attr_a, own_a) @ A) * select_rows(attr_b, own_b)).sum(-1)
     return to_edge_index(ptr, col), weight.new_zeros(col.numel()).index_copy(0, slots, weight)
 
 

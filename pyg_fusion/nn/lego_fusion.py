@@ -9,7 +9,7 @@ from torch.nn import Parameter
 from .._scatter import scatter_sum
 from ..functional._autocast import float32_under_autocast
 from ..functional._csr import nonzero_rows
-from ..functional._align import union_edges
+from ..functional._align import select_rows, union_edges
 from ..functional.fuse import align_pair, check_source_powers, lego_fuse, lego_fuse_sparse
 from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from ..functional.fuse_full import lego_fuse_full, lego_fuse_full_sparse
@@ -29,7 +29,8 @@ def _some_power_nonzero(edge_index: Tensor, edge_attr: Tensor,
         keep = nonzero_rows(edge_attr)
     if bool(keep.all()):
         return edge_index, edge_attr
-    return edge_index[:, keep], edge_attr[keep]
+    rows = keep.nonzero().view(-1)  # select_rows: no gradient of edge_attr's size
+    return edge_index.index_select(1, rows), select_rows(edge_attr, rows)
 
 
 class LEGOFusion(torch.nn.Module):
