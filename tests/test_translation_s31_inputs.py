@@ -63,8 +63,9 @@ def _folder(root):
     # kept as two modalities while every scene held the depth images once
     (dict(modalities=["depth", "depth"]), ValueError, r"modalities must be distinct"),
     (dict(modalities=[""]), ValueError, r"modalities must be non-empty names"),
-    (dict(modalities=["depth"], target=None), TypeError,  # was os.path.join's TypeError
-     r"target must be the name of a modality folder, got None"),
+    # None was os.path.join's TypeError; it now reads scenes without targets
+    (dict(modalities=["depth"], target=3), TypeError,
+     r"target must be the name of a modality folder or None, got 3"),
     (dict(modalities=["rgb"]), ValueError, r"target 'rgb' is also an input modality"),
 ])
 def test_translation_folder_modalities_are_distinct_folders(tmp_path, kw, exc, match):
