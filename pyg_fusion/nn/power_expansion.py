@@ -95,6 +95,14 @@ class GraphPowerExpansion(MessagePassing):
         """
         if torch.jit.is_tracing():
             refuse_torchscript(self, tracing=True)
+        if (isinstance(edge_index, Tensor) and edge_index.is_floating_point()
+                and isinstance(edge_weight, Tensor) and not edge_weight.is_floating_point()):
+            # PyG's conv(x, edge_index) order: the check of edge_index alone
+            # asked for the features as .long() node indices
+            raise TypeError("GraphPowerExpansion(edge_index, edge_weight) returns the graph's "
+                            "powers, but got floats first and integers second, as in PyG's "
+                            "conv(x, edge_index): expand_features(x, edge_index, edge_weight) "
+                            "propagates node features")
         if num_nodes is None and isinstance(edge_index, EdgeIndex):
             # the node count the EdgeIndex states, as PyG's layers read it: the
             # largest index + 1 dropped the isolated nodes after it (R^0's ones)
