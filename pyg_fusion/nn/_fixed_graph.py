@@ -18,7 +18,8 @@ class FixedGraphCache:
     version, and a freed tensor's address is reused by the next one); the
     comparison is one pass over E, the sort it saves O(E log E). Learned
     weights, inference tensors, torch.compile and torch.func prepare the
-    graph at every call. A pickle or copy of the module (``torch.save`` of
+    graph at every call (learned weights of kept edges: in their kept order,
+    :class:`LabelPropagationHead`). A pickle or copy of the module (``torch.save`` of
     it, ``deepcopy``) starts without the kept graph."""
 
     def _kept_graph(self, key: tuple, tensors: list[Tensor], make: Callable[[], object],

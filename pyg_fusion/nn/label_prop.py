@@ -8,8 +8,8 @@ from torch import Tensor
 from .._option_rules import is_finite_real
 from ..functional._autocast import autocast_dtype
 from ..functional._checks import check_module_input
-from ..functional.label_prop import (_check, _propagate, _propagation_graph, check_propagation,
-                                     label_propagation, seed_prior_logits)
+from ..functional.label_prop import (_check, _coalesce_order, _propagate, _propagation_graph,
+                                     check_propagation, label_propagation, seed_prior_logits)
 from ._fixed_graph import FixedGraphCache
 from ._lego_inputs import refuse_torchscript
 from ._reset import assign
@@ -146,8 +146,15 @@ class LabelPropagationHead(FixedGraphCache, torch.nn.Module):
                                      alpha=self.alpha, symmetric=self.symmetric)
         _check(y, self.num_layers, self.alpha, self.symmetric)
         key = (y.size(0), y.dtype, y.device, self.symmetric)
-        graph = self._kept_graph(key, given, lambda: _propagation_graph(
-            y, edge_index, edge_weight, self.symmetric), inputs=(y, ))
+        if edge_weight is not None and edge_weight.requires_grad:
+            # learned weights of fixed edges (LEGO's graph only): their order is kept
+            def order(edges):  # (the checked, symmetrised edges)
+                return self._kept_graph(("order", *key), [edge_index], lambda: _coalesce_order(
+                    edges, y.size(0)), inputs=(y, edge_weight))
+            graph = _propagation_graph(y, edge_index, edge_weight, self.symmetric, order)
+        else:
+            graph = self._kept_graph(key, given, lambda: _propagation_graph(
+                y, edge_index, edge_weight, self.symmetric), inputs=(y, ))
         return _propagate(y, graph, self.num_layers, self.alpha)
 
     def __repr__(self) -> str:
