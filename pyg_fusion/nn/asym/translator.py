@@ -254,7 +254,7 @@ class AsymFusionTranslator(nn.Module):
         # kept for the repr (the fusion blocks and dropouts hold them too)
         self.ratio, self.shift, self.dropout = float(ratio), shift, dropout
         self.shuffle, self.use_shift = bool(shuffle), bool(use_shift)
-        L, M = num_downs, num_modalities
+        L, M, levels_given = num_downs, num_modalities, fusion_levels is not None
         if fusion_levels is None:
             fusion_levels = list(range(1, L - 1))
         if isinstance(fusion_levels, (str, int)):  # '12' was the levels 1 and 2
@@ -266,8 +266,10 @@ class AsymFusionTranslator(nn.Module):
                                  f"{L}), got {f!r}")
         self.fusion_levels = sorted(set(int(f) for f in fusion_levels))
         # set where nothing is exchanged they changed nothing, without a word
+        # (num_downs=2 leaves the default levels 1 .. L-2 empty: no fusion_levels given)
         check_exchange_read(
-            "fusion_levels=[]" if not self.fusion_levels else None if M > 1
+            ("fusion_levels=[]" if levels_given else f"num_downs={L} (whose default "
+             "fusion_levels are empty)") if not self.fusion_levels else None if M > 1
             else "num_modalities=1", shuffle=(shuffle, True), use_shift=(use_shift, True),
             ratio=(ratio, 0.2), shift=(shift, 1))
         width = [min(ngf * 2 ** i, ngf * 8) for i in range(L)]
