@@ -84,3 +84,19 @@ def test_predict_names_a_missing_modality_folder(tmp_path, capsys):
                  str(tmp_path / "data"), "--out", str(tmp_path / "out"), "--no-progress"]) == 2
     assert "modality folder" in capsys.readouterr().err
     assert not (tmp_path / "out" / "predictions.csv").exists()
+
+
+def test_a_checkpoint_without_its_image_size_is_predicted_with_a_notice(tmp_path, capsys):
+    from pyg_fusion.experiments.image_config import TranslateDataConfig
+    from pyg_fusion.training.translation import TranslationModule
+    _folder(tmp_path / "data")
+    module = TranslationModule(["shade", "depth"], [1, 1], ngf=2, num_downs=3, ndf=2)
+    hp = dict(module.hparams)
+    del hp["data_config"]  # as written before the data settings were recorded
+    torch.save({"state_dict": module.state_dict(), "hyper_parameters": hp}, tmp_path / "m.ckpt")
+    assert main(["translate", "predict", "--checkpoint", str(tmp_path / "m.ckpt"), "--data",
+                 str(tmp_path / "data"), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    size = TranslateDataConfig.image_size
+    assert (f"notice: --checkpoint {tmp_path / 'm.ckpt'} records no image size: scenes are "
+            f"resized to the default {size} x {size}") in capsys.readouterr().err
+    assert Image.open(tmp_path / "out" / "predictions" / "a.png").size == (size, size)

@@ -38,6 +38,7 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
 
     from .._files import atomic_write
     from .._loading import load_lightning
+    from .._notices import notice
     from .._publish import staged_folder
     from ..datasets.taskonomy import TaskonomyFolder
     from ..training.translation import TranslationModule
@@ -50,8 +51,11 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
     check_folder(data, "--data")
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint",
                             task="translate")
-    size = (module.hparams.get("data_config") or {}).get("image_size") \
-        or TranslateDataConfig.image_size
+    size = (module.hparams.get("data_config") or {}).get("image_size")
+    if size is None:  # a checkpoint written before the data settings were recorded
+        size = TranslateDataConfig.image_size
+        notice(f"--checkpoint {checkpoint} records no image size: scenes are resized to "
+               f"the default {size} x {size}")
     scenes = TaskonomyFolder(data, module.modalities, target=None, image_size=size)
     scenes.check_files()  # every file's header, before the first scene
     channels = module.hparams.out_channels
