@@ -154,7 +154,8 @@ class RGBDSegmentation(Dataset):
         if not osp.isfile(path):
             raise FileNotFoundError(f"list file not found: {path}")
         self.list_file = path
-        self.items = self._parse(path)
+        # (each item's line of the list: blank lines are skipped)
+        self.items, self._lines = self._parse(path)
         if not self.items:
             raise ValueError(f"list file {path} lists no images")
         self.num_classes, self.ignore_index = num_classes, ignore_index
@@ -166,8 +167,8 @@ class RGBDSegmentation(Dataset):
         self._cache = [self._load(i) for i in range(len(self.items))] \
             if in_memory else None
 
-    def _parse(self, path: str) -> list[tuple[str, ...]]:
-        items, want = [], 3 if self.masks else 2
+    def _parse(self, path: str) -> tuple[list[tuple[str, ...]], list[int]]:
+        items, lines, want = [], [], 3 if self.masks else 2
         kinds = ", ".join(_kinds(range(want)))
         for n, line in enumerate(read_text(path, "list file").splitlines(), 1):
             if not line.strip():
@@ -188,7 +189,8 @@ class RGBDSegmentation(Dataset):
                                  f"space-separated) paths ({kinds}), got "
                                  f"{got}: {line.strip()!r}{hint}")
             items.append(tuple(self._path(p) for p in parts))
-        return items
+            lines.append(n)
+        return items, lines
 
     def _path(self, p: str) -> str:
         path = p if osp.isabs(p) else osp.join(self.root, p)

@@ -60,11 +60,11 @@ def predict_segment(checkpoint: str, images: str, out_dir: str, *,
             item = scenes[i]
             outs = module({"rgb": item["rgb"][None], "depth": item["depth"][None]})
             ids = outs[-1][0].argmax(0).numpy().astype(dtype)
-            rgb, depth = scenes.items[i]
-            name = f"{i + 1:05d}_{osp.splitext(osp.basename(rgb))[0]}.png"
+            (rgb, depth), line = scenes.items[i], scenes._lines[i]  # the list's line
+            name = f"{line:05d}_{osp.splitext(osp.basename(rgb))[0]}.png"
             with atomic_write(osp.join(stage, FOLDER, name)) as f:
                 Image.fromarray(ids).save(f, format="PNG")
-            rows.append({"line": i + 1, "rgb": rgb, "depth": depth,
+            rows.append({"line": line, "rgb": rgb, "depth": depth,
                          "prediction": osp.join(FOLDER, name),
                          "height": ids.shape[0], "width": ids.shape[1]})
         _write_table(osp.join(stage, TABLE), rows)
