@@ -26,7 +26,7 @@ MODULES = ("training.trainer", "training._task", "training.stopping", "training.
            "training.segmentation", "training.segmentation_metrics", "training.translation",
            "training._translation_fit", "training.translation_eval",
            "training.translation_figure",
-           "specs.options", "specs.components", "specs.method_spec",
+           "specs.options", "specs.components", "specs.method_spec", "specs.method_names",
            "experiments.data", "experiments._data_config", "experiments.run",
            "experiments._vad_starts",
            "experiments.records", "experiments.checkpoints", "experiments.image_config",

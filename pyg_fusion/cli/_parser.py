@@ -124,12 +124,12 @@ def close_names(parser: argparse.ArgumentParser, words: list[str], *,
 def method_elsewhere(name: str) -> bool:
     """Whether ``name`` names methods of some task and head (VAD's
     ``lego-row``, ``mtn``): its error says where it is known, no typo."""
-    from .. import methods
     from ..specs.components import TASKS
+    from ..specs.method_names import chosen_methods
     for task in TASKS:
         for features in (None, "labels"):
             try:
-                methods.chosen_methods([name], task, features)
+                chosen_methods([name], task, features)
                 return True
             except ValueError:
                 continue

@@ -205,7 +205,7 @@ def chosen_before_data(spec: str, data: DataConfig, options: dict) -> list[str]:
     video is refused too."""
     from ..experiments._data_config import source_names
     from ..experiments.run import check_per_source
-    from ..methods import chosen_methods, resolve_methods
+    from ..specs.method_names import chosen_methods, resolve_methods
     task, features = task_of(data.dataset), options.get("features")
     topk = options.get("topk")
     if task == "vad" and topk is not None and data.num_segments is not None \

@@ -137,7 +137,7 @@ FIGURES = tuple(f for kind, prefix in (("node", "digits"), ("node", "digits_grap
 
 
 def run(args) -> int:
-    from ..methods import method_names
+    from ..specs.method_names import method_names
     from .._publish import staged_folder
     from ._runs import notice_earlier_run
     from ..experiments._run_folders import check_out_entries

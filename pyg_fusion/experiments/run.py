@@ -187,7 +187,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
             every other run trains. A line on stderr says how many runs were reused.
             (default: :obj:`None`, every run trains)
     """
-    from ..methods import chosen_methods, resolve_methods
+    from ..specs.method_names import chosen_methods, resolve_methods
     from ..training.accelerators import check_accelerator, hardware_record
     from ..training.seeding import _checked_seed
     from tqdm.auto import tqdm

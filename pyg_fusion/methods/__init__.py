@@ -30,8 +30,10 @@ Names (``<s>`` is a source / view name):
                           (node classification)
 ========================  ==================================================
 
-The table of builders is :func:`builders`; a method's hyper-parameters are
-the typed configs of :mod:`pyg_fusion.specs.components`.
+The names are :func:`~pyg_fusion.specs.method_names.method_table`'s, which
+needs no torch (the command line checks a name before the models load);
+:func:`builders` registers a builder per kind of name against it. A method's
+hyper-parameters are the typed configs of :mod:`pyg_fusion.specs.components`.
 
 Every node-classification model maps a graph to logits ``[N, C]``
 (:mod:`.node`); every VAD model maps a batch of videos to
@@ -41,21 +43,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any, Callable
 
 from torch import nn
 
-from .._option_rules import near_name
 from ..functional._checks import check_int
-from ..nn.baselines import FEATURE_MODES, GRAPH_MODES
 from ..specs.components import SETTING_DEFAULTS, TASK_DEFAULTS, TASKS
+from ..specs.method_names import (Method, chosen_methods, method_names, method_table,  # noqa: F401
+                                  resolve_methods)
 from ..specs.method_spec import MethodSpec
-
-# The registry's multi-source modes of the baselines. Graph "add" is left out:
-# it is "mean" times M, and the paper's "addition" baseline is served by mean.
-_FEATURE_FUSIONS = tuple(m for m in FEATURE_MODES if m != "single")
-_GRAPH_FUSIONS = tuple(m for m in GRAPH_MODES if m not in ("single", "add"))
 
 
 @dataclass
@@ -84,77 +80,76 @@ def _node_head(s: MethodSpec, d: Dims) -> dict[str, Any]:
                 dropout=h.dropout, features=h.features, num_nodes=d.num_nodes)
 
 
-def _node_builders(sources: list[str], features: str) -> dict[str, Builder]:
+def _only(d: Dims, source: str | None) -> dict[str, int]:
+    # the widths of the one source a method reads, else of all
+    return {source: d.in_channels[source]} if source else d.in_channels
+
+
+def _node_kinds() -> dict[str, Callable[[Method], Builder]]:
+    """A builder per :class:`Method` kind of the node task."""
     from . import node as M
 
-    def lego(s, d):
-        return M.NodeLEGO(d.in_channels, d.num_classes, **s.lego_kwargs(), **_node_head(s, d))
+    def lego(m):
+        return lambda s, d: M.NodeLEGO(d.in_channels, d.num_classes, **s.lego_kwargs(),
+                                       **_node_head(s, d))
 
-    def feature(mode, only=None):
-        return lambda s, d: M.NodeFeatureFusion(
-            {only: d.in_channels[only]} if only else d.in_channels, d.num_classes,
-            mode=mode, k=s.graph.k, **_node_head(s, d))
+    def feature(m):
+        return lambda s, d: M.NodeFeatureFusion(_only(d, m.source), d.num_classes, mode=m.mode,
+                                                k=s.graph.k, **_node_head(s, d))
 
-    def graph(mode, only=None):
+    def graph(m):
         return lambda s, d: M.NodeGraphFusion(
-            d.in_channels, d.num_classes, mode=mode, graph_sources=[only] if only else None,
-            k=s.graph.k, **_node_head(s, d))
+            d.in_channels, d.num_classes, mode=m.mode,
+            graph_sources=[m.source] if m.source else None, k=s.graph.k, **_node_head(s, d))
 
-    def gcn(only=None):
-        return lambda s, d: M.NodeGCN({only: d.in_channels[only]} if only else d.in_channels,
-                                      d.num_classes, k=s.graph.k, **_node_head(s, d))
+    def gcn(m):
+        return lambda s, d: M.NodeGCN(_only(d, m.source), d.num_classes, k=s.graph.k,
+                                      **_node_head(s, d))
 
-    table: dict[str, Builder] = {"lego": lego, "lego-cp": lego}
-    table.update({f"single-{x}": feature("single", x) for x in sources})
-    table.update({f"feature-{m}": feature(m) for m in _FEATURE_FUSIONS})
-    table.update({f"graph-{x}": graph("single", x) for x in sources})
-    table.update({f"graph-{m}": graph(m) for m in _GRAPH_FUSIONS})
-    if features != "labels":
-        table.update({f"gcn-{x}": gcn(x) for x in sources})
-        table["gcn-mean"] = gcn()
-    if features in (None, "concat"):  # it exchanges the views' features
-        table["asym-shuffle"] = lambda s, d: M.NodeAsymShuffle(
-            d.in_channels, d.num_classes, k=s.graph.k, **_node_head(s, d))
-    return table
+    def asym(m):
+        return lambda s, d: M.NodeAsymShuffle(d.in_channels, d.num_classes, k=s.graph.k,
+                                              **_node_head(s, d))
+
+    return dict(lego=lego, feature=feature, graph=graph, gcn=gcn, asym=asym)
 
 
-def _vad_builders(sources: list[str]) -> dict[str, Builder]:
+def _vad_kinds() -> dict[str, Callable[[Method], Builder]]:
+    """A builder per :class:`Method` kind of the VAD task."""
     from . import vad as M
 
-    def lego(s, d):
-        return M.VADLEGO(d.in_channels, d.num_segments, hidden_channels=s.head.hidden_channels,
-                         dropout=s.head.dropout, center=s.head.center,
-                         head="row" if s.method == "lego-row" else "graph",
-                         row_order=s.head.row_order, branch_dropout=s.head.branch_dropout,
-                         branch_detach=s.head.branch_detach, branch_scale=s.head.branch_scale,
-                         **s.lego_kwargs())
+    def lego(m):
+        return lambda s, d: M.VADLEGO(
+            d.in_channels, d.num_segments, hidden_channels=s.head.hidden_channels,
+            dropout=s.head.dropout, center=s.head.center,
+            head="row" if s.method == "lego-row" else "graph",
+            row_order=s.head.row_order, branch_dropout=s.head.branch_dropout,
+            branch_detach=s.head.branch_detach, branch_scale=s.head.branch_scale,
+            **s.lego_kwargs())
 
-    def feature(mode, only=None):
+    def feature(m):
         return lambda s, d: M.VADFeatureFusion(
-            {only: d.in_channels[only]} if only else d.in_channels, d.num_segments,
-            mode=mode, hidden_channels=s.head.hidden_channels, dropout=s.head.dropout)
+            _only(d, m.source), d.num_segments, mode=m.mode,
+            hidden_channels=s.head.hidden_channels, dropout=s.head.dropout)
 
-    def graph(mode, only=None):
+    def mtn(m):
+        return lambda s, d: M.VADMTN(d.in_channels, d.num_segments,
+                                     hidden_channels=s.head.hidden_channels,
+                                     dropout=s.head.dropout)
+
+    def graph(m):
         return lambda s, d: M.VADGraphFusion(
-            {only: d.in_channels[only]} if only else d.in_channels, d.num_segments,
-            mode=mode, hidden_channels=s.head.hidden_channels, dropout=s.head.dropout,
+            _only(d, m.source), d.num_segments, mode=m.mode,
+            hidden_channels=s.head.hidden_channels, dropout=s.head.dropout,
             center=s.head.center, row_order=s.head.row_order, k=s.graph.k)
 
-    table: dict[str, Builder] = {"lego": lego, "lego-cp": lego, "lego-row": lego}
-    table.update({f"single-{x}": feature("single", x) for x in sources})
-    table.update({f"feature-{m}": feature(m) for m in _FEATURE_FUSIONS})
-    table["mtn"] = lambda s, d: M.VADMTN(d.in_channels, d.num_segments,
-                                        hidden_channels=s.head.hidden_channels,
-                                        dropout=s.head.dropout)
-    table.update({f"graph-{x}": graph("single", x) for x in sources})
-    table.update({f"graph-{m}": graph(m) for m in _GRAPH_FUSIONS})
-    return table
+    return dict(lego=lego, feature=feature, mtn=mtn, graph=graph)
 
 
 def builders(task: str, sources: list[str], features: str | None = None
              ) -> dict[str, Builder]:
     """The registry: ``{method name: builder(spec, dims)}`` of ``task`` on
-    these sources, in the order of :func:`method_names`.
+    these sources, a builder per name of
+    :func:`~pyg_fusion.specs.method_names.method_table` (in its order).
 
     Args:
         task (str): ``"node"`` or ``"vad"``.
@@ -163,20 +158,9 @@ def builders(task: str, sources: list[str], features: str | None = None
         features (str, optional): the head's input; ``"labels"`` keeps the methods that
             give a graph. (default: :obj:`None`, ``"concat"``)
     """
-    if task not in TASKS:
-        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
-    # a source named after a fusion gave its own method the fusion's name
-    # (graph-mean: the view "mean"'s graph, or the mean of all graphs), and
-    # the table kept the fusion only, silently
-    for x in sources:
-        if x in _GRAPH_FUSIONS:
-            raise ValueError(f"a source may not be named {x!r}: the method of its own graph, "
-                             f"graph-{x}, would have the name of the fusion of all the sources' "
-                             f"graphs, graph-{x}; rename the source (tables: --views "
-                             f"NAME=FILE)")
-    if task == "node":
-        return _node_builders(sources, features or "concat")
-    return _vad_builders(sources)
+    table = method_table(task, sources, features)
+    kinds = _node_kinds() if task == "node" else _vad_kinds()
+    return {name: kinds[m.kind](m) for name, m in table.items()}
 
 
 def task_options(task: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -188,125 +172,6 @@ def task_options(task: str, options: dict[str, Any] | None = None) -> dict[str, 
             (default: :obj:`None`)
     """
     return MethodSpec.create("", task, options).options()
-
-
-def method_names(task: str, sources: list[str], features: str | None = None) -> list[str]:
-    """All method names for ``task`` ("node" or "vad") on these sources
-    (with ``features="labels"``, only the methods that give a graph).
-
-    Args:
-        task (str): ``"node"`` or ``"vad"``.
-        sources (list[str]): the sources' names.
-        features (str, optional): the head's input (see :func:`builders`).
-            (default: :obj:`None`)
-    """
-    return list(builders(task, sources, features))
-
-
-def _items(spec: str | list[str]) -> list[str]:
-    """The names and families of ``spec`` (comma separated or a list),
-    stripped, empty ones dropped; one given twice is an error (its second
-    run would be dropped without a word, as a repeated seed would overwrite
-    the first; a family that covers a name given beside it is fine)."""
-    items = [i.strip() for i in (spec.split(",") if isinstance(spec, str) else list(spec))]
-    items = [i for i in items if i]
-    repeated = sorted({i for i in items if items.count(i) > 1})
-    if repeated:
-        raise ValueError(f"method(s) {', '.join(repeated)} given twice: name each once")
-    return items
-
-
-def _families(names: list[str]) -> list[str]:
-    """The families that stand for some of ``names`` (``graph`` for
-    ``graph-a``...), in their order; a prefix that is a method's own name
-    (``lego``) names that method alone."""
-    prefixes = [n.split("-")[0] for n in names if "-" in n]
-    return [p for p in dict.fromkeys(prefixes) if p not in names]
-
-
-def _near_method(item: str, names: list[str], sources: list[str]) -> str:
-    """`` (maybe you meant 'gcn-mean'?)`` for a typo of one of ``names`` or
-    their families, ``""`` for a method of another task or head (VAD's
-    ``lego-row`` on a node data set is no typo)."""
-    for task in TASKS:
-        for features in (None, "labels"):
-            if any(fnmatchcase(item, n) or n.startswith(item + "-")
-                   for n in method_names(task, sources, features)):
-                return ""
-    close = near_name(item, ["all", *_families(names), *(n for n in names if "*" not in n)])
-    return f" (maybe you meant {close!r}?)" if close is not None else ""
-
-
-def resolve_methods(spec: str | list[str], task: str, sources: list[str],
-                    features: str | None = None) -> list[str]:
-    """Expands a comma-separated list of names and groups: ``all``,
-    ``lego``-family, ``single``, ``graph``, ``gcn``, ``feature`` (the prefix of
-    a name stands for all names of that family).
-
-    Args:
-        spec (str or list[str]): names and families, comma separated or as a list.
-        task (str): ``"node"`` or ``"vad"``.
-        sources (list[str]): the sources' names.
-        features (str, optional): the head's input (see :func:`builders`).
-            (default: :obj:`None`)
-    """
-    names = method_names(task, sources, features)
-    out: list[str] = []
-    for item in _items(spec):
-        if item == "all":
-            chosen = names
-        elif item in names:
-            chosen = [item]
-        else:
-            chosen = [n for n in names if n.startswith(item + "-")]
-            every = method_names(task, sources)
-            if not chosen and (item in every or any(n.startswith(item + "-") for n in every)):
-                # a method of the features' head was 'unknown' under another head
-                raise ValueError(f"unknown method {item!r} for task {task!r} with "
-                                 f"features={features!r} (it has no form with that head); "
-                                 f"known: {', '.join(names)}")
-            if not chosen:
-                hint = ", ".join(["all", *_families(names)])
-                raise ValueError(f"unknown method {item!r} for task {task!r}; known: "
-                                 f"{', '.join(names)} (or {hint})"
-                                 f"{_near_method(item, names, sources)}")
-        out += [c for c in chosen if c not in out]
-    if not out:
-        raise ValueError("no method given")
-    return out
-
-
-def chosen_methods(spec: str | list[str], task: str, features: str | None = None
-                   ) -> list[str]:
-    """The methods that ``spec`` names, as :func:`resolve_methods` reads it,
-    before the sources are known: ``all`` and a family stand for their
-    methods, those of every source as a pattern (``graph-*``), a method of
-    one source (``graph-accel``) stays as given; an item that names no method
-    of any sources, or none given, is :func:`resolve_methods`' error. What
-    :func:`~pyg_fusion.specs.check_options` checks the options against
-    before a run loads its data.
-
-    Args:
-        spec (str or list[str]): names and families, comma separated or as a list.
-        task (str): ``"node"`` or ``"vad"``.
-        features (str, optional): the head's input (see :func:`builders`).
-            (default: :obj:`None`)
-    """
-    names = method_names(task, ["*"], features)  # a source "*": single-*, graph-*, ...
-    out: list[str] = []
-    for item in _items(spec):
-        if item == "all":
-            chosen = names
-        elif any(fnmatchcase(item, n) for n in names):
-            chosen = [item]
-        else:
-            chosen = [n for n in names if n.startswith(item + "-")]
-        if not chosen:  # no method of any sources: resolve_methods' error, before the data
-            resolve_methods([item], task, ["*"], features)
-        out += [c for c in chosen if c not in out]
-    if not out:
-        resolve_methods(out, task, ["*"], features)  # "no method given"
-    return out
 
 
 def build_spec(spec: MethodSpec, dims: Dims) -> nn.Module:

@@ -2,8 +2,9 @@
 (:mod:`pyg_fusion.methods`) and the runs that train them
 (:mod:`pyg_fusion.experiments`): how an option is declared and checked
 (:mod:`.options`), the typed config of each component and where a task
-departs from their defaults (:mod:`.components`), and :class:`MethodSpec`
-with :func:`check_options` (:mod:`.method_spec`).
+departs from their defaults (:mod:`.components`), the methods' names
+(:mod:`.method_names`), and :class:`MethodSpec` with :func:`check_options`
+(:mod:`.method_spec`).
 
 It imports neither of the layers above it (``specs <- methods <-
 experiments <- cli``); :mod:`pyg_fusion.experiments` re-exports its public
