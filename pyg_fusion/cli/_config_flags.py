@@ -221,7 +221,7 @@ def _own_files_absolute(data: dict[str, Any]) -> dict[str, Any]:
     record's config is not. The generated and bundled data keep ``root``."""
     import os
     if data.get("dataset") == "tables":
-        from ..datasets.tables import name_views
+        from ..datasets._named_sources import name_views
         if data.get("views"):
             data["views"] = [f"{n}={os.path.abspath(f)}"
                              for n, f in name_views(data["views"], "--views").items()]

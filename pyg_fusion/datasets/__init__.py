@@ -19,19 +19,39 @@ The image tasks' datasets are not graphs of sources:
   each scene read (and, for training, randomly scaled, cropped and flipped)
   when indexed.
 """
-from .clustered import clustered_features
-from .digits import MultiFeatureDigits
-from .motion_vad import MotionVAD
-from .recording_streams import RecordingStreamsVAD
-from .snippet_features import motion_snippet_features
-from .standardize import StandardizeSources
-from .synthetic_vad import SyntheticVAD
-from .tables import MultiViewTables
-from .segments import resample_segments, segment_scores_to_frames
-from .vad import VADFeatures, VADLayout
-from .rgbd import RGBDSegmentation  # noqa: F401  (images, plain torch Datasets)
-from .synthetic_rgbd import SyntheticRGBD  # noqa: F401
-from .translation import SyntheticTranslation, TaskonomyFolder  # noqa: F401
+import importlib
+
+# {name: its module}: each module loads on first use, so that a module of
+# this package that needs no torch (the sources' names, _named_sources) is
+# imported without the datasets, which load torch and PyG (seconds)
+_EXPORTS = {
+    "clustered_features": "clustered", "MultiFeatureDigits": "digits",
+    "MotionVAD": "motion_vad", "RecordingStreamsVAD": "recording_streams",
+    "motion_snippet_features": "snippet_features", "StandardizeSources": "standardize",
+    "SyntheticVAD": "synthetic_vad", "MultiViewTables": "tables",
+    "resample_segments": "segments", "segment_scores_to_frames": "segments",
+    "VADFeatures": "vad", "VADLayout": "vad",
+    # the images' datasets (plain torch Datasets and PyG's)
+    "RGBDSegmentation": "rgbd", "SyntheticRGBD": "synthetic_rgbd",
+    "SyntheticTranslation": "translation", "TaskonomyFolder": "translation",
+}
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    if not name.startswith("__"):
+        try:  # a module of the package (datasets.tables), as when all were imported here
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_EXPORTS})
+
 
 __all__ = [
     "clustered_features",

@@ -11,6 +11,7 @@ import torch
 
 from .._option_rules import is_int
 from ._io import check_root
+from ._named_sources import check_index_col_files
 
 
 def check_seed(seed) -> int:
@@ -124,19 +125,6 @@ def per_file_index_col(index_col, files: list[str]):
         return one("", index_col)
     check_index_col_files(index_col, files)
     return {k: one(f"[{k!r}]", v) for k, v in index_col.items()}
-
-
-def check_index_col_files(index_col, files: list[str], what: str = "index_col") -> None:
-    """Refuses an ``index_col`` mapping that names no file among ``files``
-    (the views' names and ``"labels"``): a misspelt view's value was never
-    read. ``what``: the argument's name in the error (``--index-col``)."""
-    unknown = [str(k) for k in index_col if k not in files] \
-        if isinstance(index_col, Mapping) else []
-    if unknown:
-        views = [f for f in files if f != "labels"]
-        raise ValueError(f"{what} names {', '.join(unknown)}, which "
-                         f"{'is' if len(unknown) == 1 else 'are'} no file: name a view "
-                         f"({', '.join(views)}) or labels")
 
 
 def index_col_of(index_col, file: str):

@@ -19,10 +19,10 @@ from ._cache_names import data_code_hash, options_hash, remove_replaced
 from .._files import atomic_write, save_torch
 from .._loading import load_torch
 from ._io import read_table
+from ._named_sources import VIEWS
 from ._split import check_split, stratified_masks
 from .standardize import zscore_columns
 
-VIEWS = ("fou", "fac", "kar", "pix", "zer", "mor")
 NUM_PER_CLASS = 200
 
 

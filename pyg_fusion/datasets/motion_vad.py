@@ -8,12 +8,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ._cache_names import options_hash
+from ._named_sources import SENSORS
 from ._recording_args import check_pair
 from .recording_streams import RecordingStreamsVAD
 from .snippet_features import STATISTICS, motion_snippet_features  # noqa: F401
 
 ACTIVITIES = ("standing", "walking", "running", "badminton")
-SENSORS = {"accel": slice(0, 3), "gyro": slice(3, 6)}
 RATE = 10  # samples per second, one snippet = one second
 SPECTRUM = tuple(f"amp_{k}hz" for k in range(1, RATE // 2 + 1))
 FEATURES_PER_AXIS = len(STATISTICS) + len(SPECTRUM)  # 13; 39 per 3-axis sensor

@@ -16,19 +16,10 @@ from ._read_only import generation_turn
 from ._generated import Generated, regenerate_on_reload
 from ._recording_args import check_pair
 from .._files import write_json, write_text
+from ._named_sources import SETTINGS
 from ._npy import save_npy
 from .vad import VADFeatures, VADLayout
 
-# source: (width, noise std); "hold": snippets over which a source's view of
-# the latent is held constant (caption-like text features)
-SETTINGS = {
-    "multi_representation": dict(sources={"i3d": (64, 0.8), "c3d": (48, 1.0), "swin": (80, 0.9)},
-                                 hold={}, num_domains=1),
-    "multi_modal": dict(sources={"visual": (64, 0.8), "text": (32, 1.0), "pose": (24, 1.1)},
-                        hold={"text": 4}, num_domains=1),
-    "multi_domain": dict(sources={"i3d": (64, 0.8), "c3d": (48, 1.0), "swin": (80, 0.9)},
-                         hold={}, num_domains=2),
-}
 SHARED_DIMS = 8
 PRIVATE_DIMS = 4
 CROP_NOISE = 0.3

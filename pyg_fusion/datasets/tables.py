@@ -2,7 +2,6 @@
 multi-view graph."""
 from __future__ import annotations
 
-import os
 import os.path as osp
 import re
 from typing import Callable, Iterable, Mapping, Sequence
@@ -15,67 +14,12 @@ from ._args import check_transductive_standardize, index_col_of, per_file_index_
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
 from ._text import header_says_index
+from ._named_sources import name_views
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
                       encode_labels, notice_case_classes, notice_label_column)
 from ._split import check_split, stratified_masks
 from ._table_checks import check_aligned, check_label_name
 from .standardize import zscore_columns
-
-_SUFFIXES = (".csv.gz", ".tsv.gz", ".txt.gz", ".csv", ".tsv", ".txt", ".npy", ".npz")
-
-
-def _view_name(path: str) -> str:
-    base = osp.basename(path)
-    for suffix in _SUFFIXES:
-        if base.endswith(suffix):
-            return base[:-len(suffix)]
-    return osp.splitext(base)[0]
-
-
-def name_views(files: Sequence[str], what: str = "views") -> dict[str, str]:
-    """``{name: file}`` of a list of view files: each ``NAME=FILE`` entry is
-    named ``NAME``, any other after its file (``rgb/feat.csv`` -> ``feat``).
-    Two views of one name are an error (one would silently replace the
-    other)."""
-    if isinstance(files, (str, os.PathLike)):
-        # iterated, 'raw/a.csv' was the files 'r', 'a', 'w', '/' ...: "view ''
-        # (named after its file /)"
-        raise TypeError(f"{what} must be a list of files (FILE or NAME=FILE each), got the "
-                        f"single {os.fspath(files)!r}: give [{os.fspath(files)!r}]")
-    out, given = {}, set()
-    for f in files:
-        parts = str(f).split(",")
-        if len(parts) > 1 and not osp.exists(f) and all(
-                osp.isfile(p) or osp.isfile(p.partition("=")[2]) for p in parts):
-            # as --method takes a list: read as one file 'a.csv,b', whose
-            # name the error below advised renaming
-            raise ValueError(f"{what}: {str(f)!r} is no file, but each of its comma-separated "
-                             f"parts is: give the views one file each, separated by spaces "
-                             f"(pyg-fusion: --views {' '.join(parts)})")
-        name, sep, path = str(f).partition("=")
-        named = bool(sep and re.fullmatch(r"[A-Za-z0-9_]+", name) and not osp.isfile(f))
-        if sep and not named and name and not osp.isfile(f) and osp.isfile(path):
-            # 'x-y=a.csv' was looked up as a file of that name: 'no such file'
-            raise ValueError(f"{what}: the view name {name!r} of {f!r} must be letters, "
-                             f"digits or '_' (it becomes the attribute x_<name>)")
-        if not named:
-            name, path = _view_name(f), f
-            if not re.fullmatch(r"[A-Za-z0-9_]+", name):
-                # a common file name (my-view.csv): the way out is a name of one's own
-                fix = re.sub(r"[^A-Za-z0-9_]", "_", name) or "view"
-                raise ValueError(f"{what}: view {name!r} (named after its file {f}): the name "
-                                 f"{name!r} must be letters, digits or '_' (it becomes the "
-                                 f"attribute x_{name}); name it as NAME=FILE: {fix}={f}")
-        if name in out:
-            how = ("both are given that name" if named and name in given else
-                   "a view is named after its file")
-            raise ValueError(f"{what}: two files make the view {name!r} ({out[name]} and "
-                             f"{path}; {how}): name them as NAME=FILE, a name each")
-        if named:
-            given.add(name)
-        out[name] = path
-    return out
-
 
 class MultiViewTables(FusionDataset):
     r"""A user's multi-view data as ONE graph (node = sample, one source per

@@ -156,8 +156,7 @@ def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
     if cfg.dataset == "vad" and cfg.vad_source:  # before --print-config
         vad_sources(cfg.vad_source)
     if cfg.dataset == "tables" and cfg.views:  # two views of one name, before --print-config
-        from ..datasets._args import check_index_col_files
-        from ..datasets.tables import name_views
+        from ..datasets._named_sources import check_index_col_files, name_views
         paths = {**name_views(cfg.views, "--views"), "labels": str(cfg.labels or "")}
         check_index_col_files(cfg.index_col, list(paths), "--index-col")
         _check_text_flags(cfg, paths)
@@ -201,16 +200,16 @@ def source_names(cfg: DataConfig) -> list[str] | None:
         cfg (DataConfig): the data of a run.
     """
     if cfg.dataset == "digits":
-        from ..datasets.digits import VIEWS
+        from ..datasets._named_sources import VIEWS
         return sorted(VIEWS)
     if cfg.dataset == "synthetic-vad":
-        from ..datasets.synthetic_vad import SETTINGS
+        from ..datasets._named_sources import SETTINGS
         return sorted(SETTINGS[cfg.setting]["sources"]) if cfg.setting in SETTINGS else None
     if cfg.dataset == "motion-vad":
-        from ..datasets.motion_vad import SENSORS
+        from ..datasets._named_sources import SENSORS
         return sorted(SENSORS)
     if cfg.dataset == "tables" and cfg.views and not isinstance(cfg.views, str):
-        from ..datasets.tables import name_views
+        from ..datasets._named_sources import name_views
         return sorted(name_views(cfg.views, "--views"))
     if cfg.dataset == "vad" and cfg.vad_source:
         return sorted(vad_sources(cfg.vad_source))

@@ -98,6 +98,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             (``standardizer``), need none of its training files. (default: :obj:`False`)
     """
     from .. import datasets as D
+    from ..datasets._named_sources import name_views
     from ._fingerprint import data_fingerprint
     cfg = plain_config(cfg)
     root = Path(cfg.root)
@@ -115,7 +116,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         else:
             _check_required(cfg)
             # absolute paths: the dataset looks relative names up in root/raw
-            named = D.tables.name_views(cfg.views, "--views")
+            named = name_views(cfg.views, "--views")
             views = {n: os.path.abspath(_check_file("--views", v)) for n, v in named.items()}
             labels = os.path.abspath(_check_file("--labels", cfg.labels))
             # recorded absolute, so that a checkpoint is evaluated or plotted from any folder
