@@ -322,6 +322,11 @@ def save_torch(obj, path: str | os.PathLike) -> None:
         torch.save(obj, f)
 
 
+# The figure files that save_figure writes (a path of visualize without a
+# suffix becomes a PNG)
+FORMATS = (".png", ".pdf", ".svg")
+
+
 def save_figure(fig, path: str | os.PathLike, *, dpi: int = 110, format: str = "png") -> None:
     """A matplotlib figure as PNG (or ``format``: ``"pdf"``, ``"svg"``),
     written atomically, at ``dpi`` unless the user's

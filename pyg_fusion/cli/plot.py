@@ -133,18 +133,23 @@ def register(subparsers) -> None:
                    help="anomaly-scores: decision threshold (default: none drawn)")
     add_threads_argument(p)
     # run() refuses a flag that KIND does not read, by its value against these
-    p.set_defaults(func=run, _plot_defaults={a.dest: a.default for a in p._actions
+    p.set_defaults(func=run, check=_check_plot, _plot_defaults={a.dest: a.default for a in p._actions
                                              if a.option_strings})
+
+
+def _check_plot(args) -> None:
+    """plot's ``check`` (:func:`pyg_fusion.cli.main` calls it before torch
+    loads): the flags that KIND reads and the figure's format, which waited
+    for the figures' imports (torch, matplotlib: seconds)."""
+    from .._files import FORMATS
+    _check_flags(args)
+    if Path(args.out).suffix.lower() not in FORMATS:
+        raise CLIError(f"--out must name a {', '.join(FORMATS)} file, got {args.out!r}")
 
 
 def run(args) -> int:
     from .. import visualize as V
-    from ..visualize._common import FORMATS
-
-    _check_flags(args)
-    out = Path(args.out)
-    if out.suffix.lower() not in FORMATS:
-        raise CLIError(f"--out must name a {', '.join(FORMATS)} file, got {args.out!r}")
+    out = Path(args.out)  # checked by _check_plot
     with _figure_folder(args.out):
         fig = _draw(V, args, out)
     import matplotlib.pyplot as plt

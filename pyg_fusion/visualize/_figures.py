@@ -13,11 +13,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._files import existing_ancestor, save_figure
+from .._files import FORMATS, existing_ancestor, save_figure
 from ._values import check_once
-
-# What path= may name; a name without a suffix becomes a PNG.
-FORMATS = (".png", ".pdf", ".svg")
 
 
 def pyplot():
