@@ -1,9 +1,10 @@
 """User errors that need neither torch nor Lightning were found only after
-their imports (seconds): plot's flags that KIND does not read and an --out
-of no figure format (checked in plot's run, after importing
-pyg_fusion.visualize). Each is now found by the command's ``check``, with
-the same line. One interpreter runs them all and says whether torch was
-imported."""
+their imports (seconds): a --views / --labels file of tables or a vad list
+file that does not exist (load_data's check), and plot's flags that KIND
+does not read and an --out of no figure format (checked in plot's run, after
+importing pyg_fusion.visualize). Each is now found by the command's
+``check``, with the same line. One interpreter runs them all and says
+whether torch was imported."""
 import subprocess
 import sys
 
@@ -26,6 +27,16 @@ def test_user_errors_are_refused_before_torch(tmp_path):
     (tmp_path / "root" / "raw").mkdir(parents=True)
     out = tmp_path / "out"
     cases = {
+        f"train --dataset tables --views {view} {tmp_path}/b.csv --labels {view} --out {out}":
+            f"pyg-fusion train: error: --views: no such file: {tmp_path}/b.csv\n",
+        f"compare --dataset tables --views {view} --labels {tmp_path} --out {out}":
+            f"pyg-fusion compare: error: --labels: {tmp_path} is a folder; expected a file\n",
+        f"sweep --dataset tables --views {view} --labels {tmp_path}/y.csv --out {out}":
+            f"pyg-fusion sweep: error: --labels: no such file: {tmp_path}/y.csv\n",
+        f"train --dataset vad --vad-source rgb=f/{{name}}.npy --root {tmp_path}/root "
+        f"--vad-train-list train.list --out {out}":
+            f"pyg-fusion train: error: --vad-train-list: no such file: "
+            f"{tmp_path}/root/raw/train.list\n",
         f"plot operator --dataset digits --out {tmp_path}/f.png":
             "pyg-fusion plot: error: operator does not read --dataset; it reads --checkpoint, "
             "--input\n",
@@ -41,3 +52,12 @@ def test_user_errors_are_refused_before_torch(tmp_path):
     assert done["said"] == [[2, line] for line in cases.values()]
     assert not done["torch"]
     assert not out.exists() and not (tmp_path / "f.png").exists()
+
+
+def test_print_config_still_prints_a_config_of_files_to_come(capsys, tmp_path):
+    # the files are checked by the run, not by --print-config (README's
+    # commands are printed without the user's files)
+    from pyg_fusion.cli import main
+    assert main(["train", "--dataset", "tables", "--views", str(tmp_path / "a.csv"),
+                 "--labels", str(tmp_path / "y.csv"), "--print-config"]) == 0
+    assert "a.csv" in capsys.readouterr().out

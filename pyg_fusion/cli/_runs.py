@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, as_done,
+from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, as_done, check_user_files,
                                check_dataset_flags, task_of)
 from ._config_flags import (_BooleanOptionalAction, add_config_file_flags, add_config_flags,
                             add_field_flags, add_force_reload_argument, options_from_args)
@@ -284,10 +284,13 @@ def earlier_records(out: Path, partial: str = "results.partial.json",
 def check_methods(args) -> None:
     """The ``check`` of train and compare (:func:`pyg_fusion.cli.main` calls it
     before torch's threads are set and Lightning loads): their data flags and
-    ``--method`` (:func:`chosen_before_data`: a typo's near spelling), which
+    ``--method`` (:func:`chosen_before_data`: a typo's near spelling) and the
+    user's files (:func:`~pyg_fusion.experiments.data.check_user_files`), which
     waited seconds for those imports."""
     if task_of(args.dataset) not in IMAGE_TASKS:
-        chosen_before_data(args.method, data_config(args), options_from_args(args))
+        data = data_config(args)  # the data flags first, as the files
+        check_user_files(data)
+        chosen_before_data(args.method, data, options_from_args(args))
 
 
 def run_grid_command(args, *, checkpoint: bool) -> int:

@@ -59,7 +59,7 @@ def register(subparsers) -> None:
                 f"has trained with its cell's P and Q; train and compare: node 0, vad auto, "
                 f"under which a tested epoch before A trains is marked {AT_START} in the "
                 f"table)")
-    p.set_defaults(func=run, check=check_sweep)
+    p.set_defaults(func=run, check=_check_run)
 
 
 def figure_kind(ps, qs) -> str:
@@ -128,6 +128,15 @@ def check_sweep(args) -> None:
                                                          setting).powers.num_powers:
         raise CLIError(f"--num-powers {given}: a sweep sets the numbers of powers from --p "
                        f"and --q")
+
+
+def _check_run(args) -> None:
+    """sweep's ``check``: its settings (:func:`check_sweep`, which
+    ``--print-config`` checks too) and the user's files, which a printed
+    config need not have (:func:`~pyg_fusion.experiments.data.check_user_files`)."""
+    from ..experiments.data import check_user_files
+    check_user_files(data_config(args))  # the data first, as train's (check_methods)
+    check_sweep(args)
 
 
 def _check_one_source(td, args) -> None:

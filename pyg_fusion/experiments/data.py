@@ -16,6 +16,7 @@ from ._dataset_names import DATASETS, GRAPH_DATASETS, IMAGE_TASKS, Dataset, task
 from ..specs.components import TASKS
 from ._data_inputs import _check_num_abnormal, _check_split, _tables_flag
 from ..specs.options import plain_config
+from ..datasets._named_sources import name_views
 # the config and its checks, importable from here as before
 from ._data_config import (NO_GROUND_TRUTH, SYNTHETIC_SETTINGS, VAD_DATASETS,  # noqa: F401
                            VAD_LAYOUT_ARGS, DataConfig, _check_node_standardize,
@@ -66,6 +67,30 @@ def _check_file(what: str, path: str | None) -> str:
     return path
 
 
+def check_user_files(cfg: DataConfig, *, test_only: bool = False) -> None:
+    """Refuses a file of the user's that ``cfg`` names and that is missing or
+    a folder, naming its flag: tables' ``--views`` and ``--labels``, vad's
+    list and ground-truth files under ROOT/raw (not the training list with
+    ``test_only``). Checked by :func:`load_data`, and by the commands that
+    train before torch and Lightning load (seconds).
+
+    Args:
+        cfg (DataConfig): the data of a run.
+        test_only (bool, optional): the test split alone is read (see
+            :func:`load_data`). (default: :obj:`False`)
+    """
+    if cfg.dataset == "tables" and cfg.views and not isinstance(cfg.views, str):
+        for path in name_views(cfg.views, "--views").values():
+            _check_file("--views", path)
+        _check_file("--labels", cfg.labels)
+    if cfg.dataset == "vad":
+        gt = None if cfg.vad_gt == NO_GROUND_TRUTH else cfg.vad_gt
+        for flag, value in (("--vad-train-list", None if test_only else cfg.vad_train_list),
+                            ("--vad-test-list", cfg.vad_test_list), ("--vad-gt", gt)):
+            if value and "{name}" not in value:
+                _check_file(flag, os.path.join(str(cfg.root), "raw", value))
+
+
 def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
               features: str | None = None, *, force_reload: bool = False,
               test_only: bool = False) -> TaskData:
@@ -98,7 +123,6 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             (``standardizer``), need none of its training files. (default: :obj:`False`)
     """
     from .. import datasets as D
-    from ..datasets._named_sources import name_views
     from ._fingerprint import data_fingerprint
     cfg = plain_config(cfg)
     root = Path(cfg.root)
@@ -116,9 +140,9 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         else:
             _check_required(cfg)
             # absolute paths: the dataset looks relative names up in root/raw
-            named = name_views(cfg.views, "--views")
-            views = {n: os.path.abspath(_check_file("--views", v)) for n, v in named.items()}
-            labels = os.path.abspath(_check_file("--labels", cfg.labels))
+            check_user_files(cfg)
+            views = {n: os.path.abspath(v) for n, v in name_views(cfg.views, "--views").items()}
+            labels = os.path.abspath(cfg.labels)
             # recorded absolute, so that a checkpoint is evaluated or plotted from any folder
             cfg = dataclasses.replace(cfg, views=[f"{n}={v}" for n, v in views.items()],
                                       labels=labels)
@@ -180,10 +204,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         # "none": test videos without ground truth, scored without metrics (evaluate);
         # their labels are not known either
         gt = None if cfg.vad_gt == NO_GROUND_TRUTH else cfg.vad_gt
-        for flag, value in (("--vad-train-list", None if test_only else cfg.vad_train_list),
-                            ("--vad-test-list", cfg.vad_test_list), ("--vad-gt", gt)):
-            if value and "{name}" not in value:
-                _check_file(flag, os.path.join(str(root), "raw", value))
+        check_user_files(cfg, test_only=test_only)
         _check_num_abnormal(cfg.vad_num_abnormal)
         layout = D.VADLayout(sources=sources, train_list=cfg.vad_train_list,
                              test_list=cfg.vad_test_list, gt=gt,
