@@ -1,8 +1,9 @@
 """User errors that need neither torch nor Lightning were found only after
 their imports (seconds): a --views / --labels file of tables or a vad list
 file that does not exist (load_data's check), and plot's flags that KIND
-does not read and an --out of no figure format (checked in plot's run, after
-importing pyg_fusion.visualize). Each is now found by the command's
+does not read, an --out of no figure format and KIND's input (none, no file,
+no data set of graphs: checked in plot's run, after importing
+pyg_fusion.visualize). Each is now found by the command's
 ``check``, with the same line. One interpreter runs them all and says
 whether torch was imported."""
 import subprocess
@@ -43,6 +44,17 @@ def test_user_errors_are_refused_before_torch(tmp_path):
         f"plot adjacency --dataset digits --out {tmp_path}/f.jpg":
             f"pyg-fusion plot: error: --out must name a .png, .pdf, .svg file, got "
             f"'{tmp_path}/f.jpg'\n",
+        f"plot adjacency --out {tmp_path}/f.png":
+            "pyg-fusion plot: error: adjacency needs --dataset NAME or --input GRAPH.pt\n",
+        f"plot operator --out {tmp_path}/f.png":
+            "pyg-fusion plot: error: operator needs --checkpoint CKPT or --input A.json\n",
+        f"plot powers --dataset digitz --out {tmp_path}/f.png":
+            "pyg-fusion plot: error: --dataset must be one of ['digits', 'synthetic-vad'], "
+            "got 'digitz'\n",
+        f"plot pq-sensitivity --input {tmp_path}/sweep.json --out {tmp_path}/f.png":
+            f"pyg-fusion plot: error: --input: no such file: '{tmp_path}/sweep.json'\n",
+        f"plot anomaly-scores --checkpoint {tmp_path} --out {tmp_path}/f.png":
+            f"pyg-fusion plot: error: --checkpoint: {tmp_path} is a folder; expected a file\n",
     }
     run = subprocess.run([sys.executable, "-c", _SCRIPT, *cases], capture_output=True,
                          text=True, timeout=300)

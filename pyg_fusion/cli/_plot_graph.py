@@ -111,6 +111,12 @@ def _holds_attr_cache(path: str) -> bool:
     return raw is not None and b"torch_geometric.data.storage" in raw and b"AttrType" in raw
 
 
+def check_graph_dataset_name(name: str) -> None:
+    """Refuses a ``--dataset`` of no graph figure (:data:`DATASETS`)."""
+    if name not in DATASETS:
+        raise CLIError(f"--dataset must be one of {sorted(DATASETS)}, got {name!r}")
+
+
 def load_dataset_graph(name: str, root: str | None, index: int = 0,
                        force_reload: bool = False):
     """Graph ``index`` of the data set ``name`` (see :data:`DATASETS`), with
@@ -118,8 +124,7 @@ def load_dataset_graph(name: str, root: str | None, index: int = 0,
     (standardised views), ``ROOT/synthetic_vad`` (test videos);
     ``force_reload``: ``--force-reload``, the dataset's own argument."""
     root = "runs/data" if root is None else root  # pyg-fusion train's default
-    if name not in DATASETS:
-        raise CLIError(f"--dataset must be one of {sorted(DATASETS)}, got {name!r}")
+    check_graph_dataset_name(name)
     # the one loading path of the commands: train's folders, options and caches
     from ..experiments.data import DataConfig, load_data
     td = load_data(DataConfig(dataset=name, root=root), force_reload=force_reload)

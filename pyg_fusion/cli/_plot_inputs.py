@@ -41,9 +41,22 @@ INPUTS_HELP = """inputs per KIND:
 """
 
 
+# what a KIND reads when no input is given, as its error says it (other
+# kinds: --input FILE)
+_NEEDS = {"relation-graph": "--dataset NAME or --input GRAPH.pt",
+          "adjacency": "--dataset NAME or --input GRAPH.pt",
+          "powers": "--dataset NAME or --input GRAPH.pt",
+          "operator": "--checkpoint CKPT or --input A.json"}
+
+
+def needs_input(kind: str) -> CLIError:
+    """The error of a figure ``kind`` given none of its inputs."""
+    return CLIError(f"{kind} needs {_NEEDS.get(kind, '--input FILE')}")
+
+
 def _need_input(args) -> str:
     if not args.input:
-        raise CLIError(f"{args.kind} needs --input FILE")
+        raise needs_input(args.kind)
     if Path(args.input).is_dir():
         raise CLIError(f"--input: {args.input} is a folder; expected a file")
     if not Path(args.input).is_file():
@@ -292,7 +305,7 @@ def _load_graph(args):
         data, label = load_dataset_graph(args.dataset, args.root, args.index,
                                          args.force_reload)
     else:
-        raise CLIError(f"{args.kind} needs --dataset NAME or --input GRAPH.pt")
+        raise needs_input(args.kind)
     data.num_nodes = node_count(data)
     data, note = subsample(data, args.max_nodes)
     return data, f"{label}{note}", None

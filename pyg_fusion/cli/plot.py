@@ -18,10 +18,10 @@ from ._plot_run_files import EXPECTS, refuse_run_file
 from ._plot_inputs import (DATASETS, INPUTS_HELP, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, checkpoint_title,
                            fused_from_checkpoint, is_plain,
-                           load_state_dict, operator_from_state,
+                           load_state_dict, needs_input, operator_from_state,
                            rebuild_from_checkpoint, subsample)
 from ._plot_scores import load_scores, scores_from_checkpoint  # noqa: F401
-from ._plot_graph import node_link_figure
+from ._plot_graph import check_graph_dataset_name, node_link_figure
 
 KINDS = ("relation-graph", "adjacency", "powers", "operator", "pq-sensitivity",
          "anomaly-scores", "sparse-vs-dense")
@@ -139,12 +139,25 @@ def register(subparsers) -> None:
 
 def _check_plot(args) -> None:
     """plot's ``check`` (:func:`pyg_fusion.cli.main` calls it before torch
-    loads): the flags that KIND reads and the figure's format, which waited
-    for the figures' imports (torch, matplotlib: seconds)."""
+    loads): the flags that KIND reads, the figure's format and KIND's input
+    (given, a file, a data set of graph figures), which waited for the
+    figures' imports (torch, matplotlib: seconds)."""
     from .._files import FORMATS
+    from ..experiments.data import _check_file
     _check_flags(args)
     if Path(args.out).suffix.lower() not in FORMATS:
         raise CLIError(f"--out must name a {', '.join(FORMATS)} file, got {args.out!r}")
+    # the input that KIND reads (pq-sensitivity's --dataset only selects records)
+    given = [d for d in INPUTS if d in READS[args.kind] and getattr(args, d)
+             and (d != "dataset" or args.kind != "pq-sensitivity")]
+    if not given:
+        raise needs_input(args.kind)
+    if args.input:
+        _need_input(args)
+    if args.checkpoint:
+        _check_file("--checkpoint", args.checkpoint)
+    if given == ["dataset"]:
+        check_graph_dataset_name(args.dataset)
 
 
 def run(args) -> int:
@@ -219,7 +232,7 @@ def _draw(V, args, out):
             return _from_input(args.input, lambda: V.plot_fusion_operator(
                 A, kind=op_kind, path=out))
         else:
-            raise CLIError("operator needs --checkpoint CKPT or --input A.json")
+            raise needs_input(kind)
         fig = V.plot_fusion_operator(A, kind=op_kind, path=out, title=checkpoint_title(
             args.checkpoint, "learned fusion operator") if args.checkpoint else None)
     else:
