@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import pyg_fusion.functional.label_prop as LP
+import pyg_fusion.functional.normalization as N
 from pyg_fusion.functional import label_propagation, seed_prior_logits
 from pyg_fusion.nn import LabelPropagationHead
 
@@ -35,10 +36,12 @@ def test_the_order_is_sorted_once_and_coalesces_bitwise(symmetric, monkeypatch):
     steps = [w0 + s for s in range(3)]  # the weights a training changes at each step
     refs = [_reference(head, y, edge_index, w, symmetric) for w in steps]
     sorts = []
-    for name in ("coalesce", "index_sort"):
-        if hasattr(LP, name):
-            real = getattr(LP, name)
-            monkeypatch.setattr(LP, name, lambda *a, _f=real, **k: sorts.append(1) or _f(*a, **k))
+    for module in (LP, N):
+        for name in ("coalesce", "index_sort"):
+            if hasattr(module, name):
+                real = getattr(module, name)
+                monkeypatch.setattr(module, name,
+                                    lambda *a, _f=real, **k: sorts.append(1) or _f(*a, **k))
     for w, (ref, grad_ref) in zip(steps, refs):
         w = w.clone().requires_grad_()
         out = head(y, edge_index, w)

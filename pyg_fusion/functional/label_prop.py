@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch_geometric.utils import coalesce, index_sort, scatter
+from torch_geometric.utils import coalesce
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
 from .._option_rules import is_real
 from ._checks import (check_batch, check_edge_index, check_edges, check_flag, check_index,
                       check_int, check_like, check_mask, check_tensor)
-from .normalization import _dense_degrees, _inv_sqrt_degrees, _sparse_degrees
+from .normalization import (_coalesced_weights, _dense_degrees, _inv_sqrt_degrees,
+                            _sparse_degrees)
 
 __all__ = ["label_propagation", "dense_label_propagation", "seed_labels", "seed_prior_logits"]
 
@@ -157,7 +158,7 @@ def _propagation_graph(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None
     ``[E', 1]`` of the (symmetrised) coalesced edges. A fixed graph's is the
     same at every call (:class:`~pyg_fusion.nn.LabelPropagationHead` keeps it);
     ``order`` (a function of the checked, symmetrised edges giving their
-    :func:`_coalesce_order`, e.g. a kept one) coalesces the weights of fixed
+    :func:`~pyg_fusion.functional.normalization._coalesce_order`, e.g. a kept one) coalesces the weights of fixed
     edges without sorting them again."""
     n = y.size(0)
     if edge_weight is None:
@@ -177,31 +178,11 @@ def _propagation_graph(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None
     if order is None:
         edge_index, edge_weight = coalesce(edge_index, edge_weight, n)
     else:
-        edge_index, perm, index = order(edge_index)
-        edge_weight = edge_weight[perm]  # PyG's coalesce, in its order and its sums
-        if index is not None:
-            edge_weight = scatter(edge_weight, index, 0, edge_index.size(1), "sum")
+        order = order(edge_index)
+        edge_index, edge_weight = order[0], _coalesced_weights(order, edge_weight)
     col, row = edge_index  # (source j, target i) holds W[i, j]
     d = _inv_sqrt_degrees(*_sparse_degrees(edge_index, edge_weight, n, coalesced=True))
     return col, row, (d[row] * edge_weight * d[col]).unsqueeze(-1)
-
-
-def _coalesce_order(edge_index: Tensor, num_nodes: int) -> tuple:
-    """``(edges, perm, index)``: PyG's :func:`~torch_geometric.utils.coalesce`
-    of ``edge_index`` as an order that coalesces any weights of these edges,
-    bitwise as coalesce does: ``w[perm]`` in sorted order, then duplicates
-    summed at ``index`` (``None``: no duplicates). A graph whose edges stay
-    while its weights train sorts them once."""
-    # coalesce's key (row-major), sort and duplicate mask
-    key, perm = index_sort(edge_index[0] * num_nodes + edge_index[1],
-                           max_value=num_nodes * num_nodes)
-    first = torch.ones_like(key, dtype=torch.bool)
-    first[1:] = key[1:] > key[:-1]
-    edge_index = edge_index[:, perm]
-    if bool(first.all()):
-        return edge_index, perm, None
-    index = torch.arange(key.numel(), device=key.device) - (~first).cumsum(0)
-    return edge_index[:, first], perm, index
 
 
 def _propagate(y: Tensor, graph: tuple[Tensor, Tensor, Tensor], num_layers: int,

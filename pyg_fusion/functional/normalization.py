@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
+from torch_geometric.utils import index_sort, scatter
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
@@ -75,12 +76,44 @@ def _dense_degrees(adj: Tensor) -> tuple[Tensor, Tensor | None]:
                      lambda m, top: (m / top.unsqueeze(-1)).sum(-1))
 
 
+def _coalesce_order(edge_index: Tensor, num_nodes: int) -> tuple:
+    """``(edges, perm, index)``: PyG's :func:`~torch_geometric.utils.coalesce`
+    of ``edge_index`` as an order that coalesces any weights of these edges,
+    bitwise as coalesce does: ``w[perm]`` in sorted order, then duplicates
+    summed at ``index`` (``None``: no duplicates). A graph whose edges stay
+    while its weights train sorts them once."""
+    # coalesce's key (row-major), sort and duplicate mask
+    key, perm = index_sort(edge_index[0] * num_nodes + edge_index[1],
+                           max_value=num_nodes * num_nodes)
+    first = torch.ones_like(key, dtype=torch.bool)
+    first[1:] = key[1:] > key[:-1]
+    edge_index = edge_index[:, perm]
+    if bool(first.all()):
+        return edge_index, perm, None
+    index = torch.arange(key.numel(), device=key.device) - (~first).cumsum(0)
+    return edge_index[:, first], perm, index
+
+
+def _coalesced_weights(order: tuple, edge_weight: Tensor) -> Tensor:
+    """``edge_weight`` coalesced as PyG's coalesce does, by ``order``
+    (:func:`_coalesce_order` of its edges): sorted, duplicates summed."""
+    _, perm, index = order
+    edge_weight = edge_weight[perm]
+    if index is None:
+        return edge_weight
+    return scatter(edge_weight, index, 0, order[0].size(1), "sum")
+
+
 def _sparse_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
-                    coalesced: bool = False) -> tuple[Tensor, Tensor | None]:
+                    coalesced: bool = False, order: tuple | None = None
+                    ) -> tuple[Tensor, Tensor | None]:
     """:func:`abs_degrees` as ``(deg, top)``, the degrees ``deg * top``
     (``top`` :obj:`None` where no degree overflows; see
-    :func:`_inv_sqrt_degrees`)."""
-    if not coalesced:
+    :func:`_inv_sqrt_degrees`); ``order``, :func:`_coalesce_order` of the
+    edges, coalesces them without sorting."""
+    if order is not None:
+        edge_index, edge_weight = order[0], _coalesced_weights(order, edge_weight)
+    elif not coalesced:
         from torch_geometric.utils import coalesce
         edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
     deg = _abs_degrees(edge_index, edge_weight, num_nodes, coalesced=True)

@@ -4,7 +4,7 @@ import torch
 from torch import Tensor
 from torch_geometric.nn import GraphConv
 
-from ..functional.normalization import _normalize, _sparse_degrees
+from ..functional.normalization import _coalesce_order, _normalize, _sparse_degrees
 from ..functional._autocast import autocast_dtype, float32_under_autocast
 from ..functional._checks import (check_channels, check_choice, check_dropout, check_edge_list,
                                   check_edges, check_int, check_like, check_module_input,
@@ -182,7 +182,7 @@ class GraphHead(FixedGraphCache, ConvStack):
     @staticmethod
     @float32_under_autocast
     def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
-                  coalesced: bool = False) -> Tensor:
+                  coalesced: bool = False, order: tuple | None = None) -> Tensor:
         r"""The head's weights :math:`\tilde G_{ij} = G_{ij} / \sum_k |G_{ik}|`:
         row :math:`i` of :math:`G` holds the in-edges of node :math:`i`
         (repeated edges one entry), the ``"row"`` normalisation of
@@ -196,13 +196,17 @@ class GraphHead(FixedGraphCache, ConvStack):
             coalesced (bool, optional): :obj:`True` when each (source,
                 target) pair occurs once (a :class:`FusedGraph`'s edges).
                 (default: :obj:`False`)
+            order (tuple, optional): the edges' coalesced order, kept by a head whose
+                edges stay while their weights train (sorted once, not at every
+                call). (default: :obj:`None`)
 
         Returns:
             torch.Tensor: ``[E]``, of ``edge_weight``'s dtype.
         """
         # a degree that overflows though the weights do not is summed again, rescaled
         wide = edge_weight.to(torch.promote_types(edge_weight.dtype, torch.float32))
-        deg, top = _sparse_degrees(edge_index, wide, num_nodes, coalesced=coalesced)
+        deg, top = _sparse_degrees(edge_index, wide, num_nodes, coalesced=coalesced,
+                                   order=order)
         if top is None:
             # the plain division where no degree overflows: the head's numbers
             # (and every VAD record in README) stay bit for bit as before
@@ -252,6 +256,11 @@ class GraphHead(FixedGraphCache, ConvStack):
         check_like("edge_weight", edge_weight, "x", x)
         if isinstance(graph, FusedGraph):  # a FusedGraph holds each pair once
             w = self.normalize(edge_index, edge_weight, x.size(0), coalesced=True)
+        elif edge_weight.requires_grad:
+            # learned weights of kept edges (LEGO's node models): their order is kept
+            order = self._kept_graph(("order", x.size(0)), [edge_index], lambda: _coalesce_order(
+                edge_index, x.size(0)), inputs=(graph, ))
+            w = self.normalize(edge_index, edge_weight, x.size(0), order=order)
         else:
             # kept while the same graph comes back (a node model's fixed graph)
             key = (x.size(0), autocast_dtype(edge_weight.device))

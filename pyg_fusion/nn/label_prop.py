@@ -8,8 +8,9 @@ from torch import Tensor
 from .._option_rules import is_finite_real
 from ..functional._autocast import autocast_dtype
 from ..functional._checks import check_module_input
-from ..functional.label_prop import (_check, _coalesce_order, _propagate, _propagation_graph,
-                                     check_propagation, label_propagation, seed_prior_logits)
+from ..functional.label_prop import (_check, _propagate, _propagation_graph, check_propagation,
+                                     label_propagation, seed_prior_logits)
+from ..functional.normalization import _coalesce_order
 from ._fixed_graph import FixedGraphCache
 from ._lego_inputs import refuse_torchscript
 from ._reset import assign
