@@ -208,5 +208,12 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
                 f"size={self.image_size}, modalities={list(self.modalities)})")
 
 
-# The folder reader lives in its own module; its names are kept importable from here.
-from .taskonomy import TaskonomyFolder, read_image  # noqa: E402, F401
+def __getattr__(name):
+    # The folder reader lives in its own module, which imports this one: its
+    # names are kept importable from here, loaded on first use (imported at
+    # the end of this module, pyg_fusion.datasets.taskonomy imported first
+    # met this module half made: ImportError)
+    if name in ("TaskonomyFolder", "read_image"):
+        from . import taskonomy
+        return getattr(taskonomy, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
