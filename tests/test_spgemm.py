@@ -6,6 +6,7 @@ blocks and chunks."""
 import numpy as np
 import pytest
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from torch_geometric.utils.sparse import index2ptr, ptr2index
 
@@ -248,14 +249,40 @@ def test_row_runs_are_the_longest_under_the_limit():
     assert _csr.row_runs(np.zeros(1, dtype=np.int64), 10) == []
 
 
-def test_rows_of_entries_few_and_many_agree(device):
-    # _rows: a binary search per entry (few entries) or the rows of all
-    # entries read at them (many): the same rows, empty rows included.
+def test_entries_ptr_is_the_pointer_of_their_rows(device):
+    # _entries_ptr: the CSR pointer of some entries (ascending) of a pattern,
+    # one binary search per row: the pointer of their rows, empty rows
+    # included, for few entries, every entry and none
     (pa, ca, _), = _on((_random(40, 0.2, 11, empty_rows=(0, 7, 8, 39)), ), device)
     rows = ptr2index(pa)
     for entries in (torch.tensor([0, 3, int(ca.numel()) - 1], device=device),
-                    torch.arange(ca.numel(), device=device)):
-        assert torch.equal(_spgemm_backward._rows(pa, entries, ca.numel()), rows[entries])
+                    torch.arange(ca.numel(), device=device),
+                    torch.zeros(0, dtype=torch.long, device=device)):
+        got = _spgemm_backward._entries_ptr(pa, entries)
+        assert torch.equal(got, index2ptr(rows[entries], 40)) and got.dtype == torch.long
+
+
+def test_product_backward_makes_no_row_for_each_entry():
+    # the loss reaches most entries of C: the rows of all of C's entries
+    # (int64, C's size) were made to build the pointer of G's entries
+    n = 40
+    (pa, ca, va), = _on((_random(n, 0.2, 13), ), "cpu")
+    va = va.clone().requires_grad_()
+    ptr, col, val = spgemm_topk((pa, ca, va), (pa, ca, va.detach()), n, 6)
+    made = []
+
+    class _Made(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            if func.overloadpacket.__name__ == "repeat_interleave":
+                made.append(out.numel())
+            return out
+
+    weight = torch.linspace(0.5, 2, val.numel())
+    weight[::5] = 0  # G: 4 of 5 of C's entries (those sizes are G's)
+    with _Made():
+        (val * weight).sum().backward()
+    assert made and col.numel() not in made
 
 
 def test_transpose_by_scipy_equals_the_stable_sort(monkeypatch):
