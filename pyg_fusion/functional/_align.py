@@ -118,13 +118,16 @@ class _PlaceSelect(torch.autograd.Function):
     def backward(ctx, grad):
         slots, *positions = ctx.saved_tensors
         k = slots.numel()
-        # row k is 0, the gradient of every slot not selected; the others
-        # 0 + g, as index_select's backward added g to zeros (-0.0 -> 0.0)
-        padded = grad.new_zeros((k + 1, grad.size(1)))
-        padded[:k] += grad
         dtype = torch.int32 if k < 2**31 - 1 else torch.long
         row_of = torch.full((ctx.size, ), k, dtype=dtype, device=grad.device)
         row_of[slots] = torch.arange(k, dtype=dtype, device=grad.device)
+        # row k is 0, the gradient of every slot not selected; the others
+        # 0 + g, as index_select's backward added g to zeros (-0.0 -> 0.0).
+        # A slot selected twice (a row given twice) sums its rows' gradients
+        # at the row the map kept, as index_select's backward does: a copy
+        # to each row's own place lost all but one of them
+        padded = grad.new_zeros((k + 1, grad.size(1)))
+        padded.index_add_(0, row_of.index_select(0, slots), grad)
         # differentiable again (double backward), as _Place's; torch's
         # index_select reads int32 indices as they are
         return (None, ) * 5 + tuple(
