@@ -186,8 +186,7 @@ def pixel_shift(x: Tensor, shift: int = 1, ratio: float = 0.2) -> Tensor:
 def _check_nodes(x: Tensor, batch: Tensor | None) -> Tensor | None:
     check_tensor("x", x, dims=(2, ))
     if batch is not None:
-        check_batch("batch", batch, x.size(0), "row of x")
-        check_like("batch", batch, "x", x)
+        check_batch("batch", batch, x.size(0), "row of x", ref=("x", x))
     return batch
 
 

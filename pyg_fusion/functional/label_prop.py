@@ -92,8 +92,7 @@ def seed_prior_logits(y: Tensor, batch: Tensor | None = None) -> Tensor:
     if batch is None:
         counts = seeds.sum(0).clamp_min(0)
         return ((counts + 1) / (counts.sum() + y.size(-1))).log()
-    check_batch("batch", batch, y.size(0))
-    check_like("batch", batch, "y", y)
+    check_batch("batch", batch, y.size(0), ref=("y", y))
     graphs = int(batch.max()) + 1 if batch.numel() else 0
     counts = scatter_sum(seeds, batch, graphs).clamp_min(0)
     return ((counts + 1) / (counts.sum(-1, keepdim=True) + y.size(-1))).log()[batch]

@@ -119,8 +119,7 @@ def degree_variance_loss(degrees: Tensor, batch: Tensor, labels: Tensor, k: int 
         raise ValueError("degrees holds no nodes (N = 0): the degree-variance loss "
                          "needs at least one node")
     check_int("k", k, minimum=1)
-    check_batch("batch", batch, degrees.numel())
-    check_like("batch", batch, "degrees", degrees)
+    check_batch("batch", batch, degrees.numel(), ref=("degrees", degrees))
     if num_graphs is None:
         num_graphs = int(batch.max()) + 1
     else:

@@ -87,8 +87,7 @@ def knn_recall(x: Tensor, edge_index: Tensor, k: int, batch: Tensor | None = Non
     if batch is None:
         batch = torch.zeros(n, dtype=torch.long, device=x.device)
     else:
-        check_batch("batch", batch, n, "unit")
-        check_like("batch", batch, "x", x, dtype=False)
+        check_batch("batch", batch, n, "unit", ref=("x", x))
 
     rows = _sample(n, num_samples, seed).to(x.device)
     xs = ranking_features(x, metric, batch)

@@ -308,8 +308,7 @@ def _relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = N
     if batch is None:
         batch = x.new_zeros(n, dtype=torch.long)
     else:
-        check_batch("batch", batch, n, "unit")
-        check_like("batch", batch, "x", x)
+        check_batch("batch", batch, n, "unit", ref=("x", x))
     check_choice("knn", knn, KNN)
     row_col = None
     if k is not None and threshold is None:
