@@ -304,6 +304,15 @@ def _check_node_rows(data: Data, sources: list[str]) -> None:
                          + ", ".join(f"x_{s}: {n}" for s, n in rows.items())
                          + "); a source at a finer level (frames, patches) gives "
                          "assign_<source>, its units' node ids")
+    # an explicit num_nodes the sources contradict was refused only later,
+    # by validate, after every graph was built
+    n = data.num_nodes
+    if rows and n is not None and set(rows.values()) != {n}:
+        raise ValueError(f"RelationGraphs: num_nodes is {n}, but the sources without "
+                         f"assign_<source> have one row per node ("
+                         + ", ".join(f"x_{s}: {r}" for s, r in rows.items())
+                         + "); set num_nodes to their rows, or give a finer-level source "
+                         "assign_<source>")
 
 
 def _no_units(x) -> bool:
