@@ -10,6 +10,8 @@ import os.path as osp
 import re
 from collections.abc import Mapping, Sequence
 
+from ._text import index_col_arg
+
 # MultiFeatureDigits' six views (UCI mfeat-*)
 VIEWS = ("fou", "fac", "kar", "pix", "zer", "mor")
 # MotionVAD's sensors: their columns of the recordings' six axes
@@ -94,3 +96,27 @@ def check_index_col_files(index_col, files: list[str], what: str = "index_col") 
         raise ValueError(f"{what} names {', '.join(unknown)}, which "
                          f"{'is' if len(unknown) == 1 else 'are'} no file: name a view "
                          f"({', '.join(views)}) or labels")
+
+
+def check_array_index_col(index_col, files: Mapping[str, str], flag: bool = False) -> None:
+    """Refuses a column of row ids given for ``.npy`` / ``.npz`` files (``files``:
+    ``{view name or "labels": path}``), which have none: named per file, or as
+    one value where every file is an array, it was ignored, the ids kept as a
+    feature. One value beside text files is theirs; :obj:`None` is read (it
+    keeps an array's column 0 of the row numbers as a feature). ``flag``:
+    named as pyg-fusion's ``--index-col``."""
+    def column(v) -> bool:  # per_file_index_col's plain ints, the CLI's parsed ones
+        return isinstance(v, int) and not isinstance(v, bool)
+    arrays = {k: str(f) for k, f in files.items() if str(f).endswith((".npy", ".npz"))}
+    if isinstance(index_col, Mapping):
+        unread = [(k, v) for k, v in index_col.items() if k in arrays and column(v)]
+        if unread:
+            k, v = unread[0]
+            raise ValueError(f"{index_col_arg(v, k, flag)}: {arrays[k]} is .npy / .npz, which "
+                             f"has no row ids (only text files have them); leave it out (save "
+                             f"the array without its ids: np.delete(X, {v}, axis=1))")
+    elif column(index_col) and len(arrays) == len(files):
+        raise ValueError(f"{'--index-col' if flag else index_col_arg(index_col)}: every file "
+                         f"({', '.join(arrays.values())}) is .npy / .npz, which have no row "
+                         f"ids (only text files have them); leave it out (save an array "
+                         f"without its ids: np.delete(X, {index_col}, axis=1))")

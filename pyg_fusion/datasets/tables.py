@@ -14,7 +14,7 @@ from ._args import check_transductive_standardize, index_col_of, per_file_index_
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
 from ._text import header_says_index
-from ._named_sources import name_views
+from ._named_sources import check_array_index_col, name_views
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
                       encode_labels, notice_case_classes, notice_label_column)
 from ._split import check_split, stratified_masks
@@ -59,7 +59,9 @@ class MultiViewTables(FusionDataset):
             (default: :obj:`"auto"`)
         index_col (int, str, None or Mapping, optional): the column of row ids of text files (a
             column number, :obj:`None` or :obj:`"auto"`; of a ``.npy`` / ``.npz``, :obj:`None`
-            keeps a column 0 of the row numbers as a feature, which ``"auto"`` asks about), as in
+            keeps a column 0 of the row numbers as a feature, which ``"auto"`` asks about; a
+            column number named for it is an error, as is one number for every file when all
+            are arrays), as in
             :func:`~pyg_fusion.datasets._io.read_table`; or ``{file: value}`` for files that
             differ, keyed by view name or ``"labels"``, a file not named ``"auto"``.
             (default: :obj:`"auto"`)
@@ -119,6 +121,8 @@ class MultiViewTables(FusionDataset):
         if not isinstance(views, Mapping):
             views = name_views(views)
         index_col = per_file_index_col(index_col, [*map(str, views), "labels"])
+        check_array_index_col(index_col, {**{str(k): v for k, v in views.items()},
+                                          "labels": labels})
         if not views:
             raise ValueError("views must name at least one file")
         for name in views:

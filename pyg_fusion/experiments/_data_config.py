@@ -156,34 +156,29 @@ def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
     if cfg.dataset == "vad" and cfg.vad_source:  # before --print-config
         vad_sources(cfg.vad_source)
     if cfg.dataset == "tables" and cfg.views:  # two views of one name, before --print-config
-        from ..datasets._named_sources import check_index_col_files, name_views
+        from ..datasets._named_sources import (check_array_index_col, check_index_col_files,
+                                               name_views)
         paths = {**name_views(cfg.views, "--views"), "labels": str(cfg.labels or "")}
         check_index_col_files(cfg.index_col, list(paths), "--index-col")
+        check_array_index_col(cfg.index_col, paths, flag=True)
         _check_text_flags(cfg, paths)
     if complete:
         _check_required(cfg)
 
 
 def _check_text_flags(cfg: DataConfig, paths: dict[str, str]) -> None:
-    """Refuses ``--header`` / ``--index-col`` where no file they would apply
-    to is text: ``.npy`` / ``.npz`` arrays have neither header nor row ids,
-    so the flag was recorded with the run without having been read."""
+    """Refuses ``--header`` / ``--no-header`` where no file it would apply to
+    is text: ``.npy`` / ``.npz`` arrays have no header row, so the flag was
+    recorded with the run without having been read (``--index-col``:
+    :func:`~pyg_fusion.datasets._named_sources.check_array_index_col`)."""
     arrays = {k for k, f in paths.items() if f.endswith((".npy", ".npz"))}
-    if isinstance(cfg.index_col, dict):
-        unread = [k for k, v in cfg.index_col.items() if k in arrays and v != "auto"]
-        if unread:
-            k = unread[0]
-            raise ValueError(f"--index-col {k}={cfg.index_col[k]}: {paths[k]} is .npy / .npz, "
-                             f"which has no row ids (only text files have them); leave it out")
     if arrays != set(paths):  # a text file reads them
         return
-    for flag, given in (("--header" if cfg.header else "--no-header", cfg.header is not None),
-                        ("--index-col", cfg.index_col not in ("auto", None)
-                         and not isinstance(cfg.index_col, dict))):
-        if given:
-            raise ValueError(f"{flag}: every file ({', '.join(paths.values())}) is .npy / .npz, "
-                             f"which have no header row nor row ids (only text files are read "
-                             f"with it); leave it out")
+    if cfg.header is not None:
+        flag = "--header" if cfg.header else "--no-header"
+        raise ValueError(f"{flag}: every file ({', '.join(paths.values())}) is .npy / .npz, "
+                         f"which have no header row nor row ids (only text files are read "
+                         f"with it); leave it out")
 
 
 def source_names(cfg: DataConfig) -> list[str] | None:
