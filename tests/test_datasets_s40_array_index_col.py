@@ -9,6 +9,7 @@ import pytest
 
 from pyg_fusion.cli import main
 from pyg_fusion.datasets import MultiViewTables
+from pyg_fusion.datasets._npy import require_file
 
 
 @pytest.fixture
@@ -54,3 +55,8 @@ def test_the_row_number_hint_for_an_array_is_taken_by_the_cli(files, capsys):
     assert main([*run, "--index-col", "b=0", "--print-config"]) == 2
     assert "--index-col b=0: " in capsys.readouterr().err
 
+
+def test_require_file_is_documented(tmp_path):
+    assert "folder" in require_file.__doc__
+    with pytest.raises(IsADirectoryError, match="labels: .* is a folder; expected a file"):
+        require_file(str(tmp_path), "labels")

@@ -56,6 +56,9 @@ def _objects_error(f, what: str, path: str) -> ValueError | None:
 
 
 def require_file(path: str, what: str) -> str:
+    """``path`` once it is a file: a folder (``IsADirectoryError``) or a
+    missing path (``FileNotFoundError``) is an error naming ``what`` (the
+    file's role, e.g. ``"view 'rgb'"``) and the path."""
     if osp.isdir(path):
         raise IsADirectoryError(f"{what}: {path} is a folder; expected a file")
     if not osp.isfile(path):
