@@ -79,7 +79,8 @@ def _lines(path: str, numeric: bool = True,
            what: str = "table") -> tuple[list[str], str | None]:
     """The non-empty lines of a text table and its delimiter (``None``: runs
     of whitespace). A ``.csv`` / ``.tsv`` string table (labels) whose first
-    line has no delimiter is one column, as any CSV reader has it; a numeric
+    line has no delimiter is one column, as any CSV reader has it (a ``.txt``
+    one too: a list of class names, "big cat" beside "dog"); a numeric
     one is split on whitespace (``np.savetxt`` writes spaces whatever the
     file's name)."""
     every = _savetxt_comments(read_text(path, what).splitlines())
@@ -96,7 +97,8 @@ def _lines(path: str, numeric: bool = True,
             delimiter = csv.Sniffer().sniff(lines[0], delimiters=",\t;").delimiter
         except csv.Error:
             delimiter = ","
-    elif not numeric and path.lower().endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")) \
+    elif not numeric and path.lower().endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt",
+                                                ".txt.gz")) \
             and (len({len(ln.split()) for ln in lines}) > 1
                  or any(q in ln for ln in lines for q in "\"'")):
         # one column of labels may hold spaces or quotes: split on whitespace,

@@ -38,7 +38,7 @@ class MultiViewTables(FusionDataset):
     an empty cell, a blank line of a one-column file) become ``-1`` and are
     in no mask; so do the rows of the label ``unlabelled`` names), in its
     last column unless ``label_column`` says otherwise.
-    A one-column ``.csv`` / ``.tsv`` labels file is one column whatever its
+    A one-column ``.csv`` / ``.tsv`` / ``.txt`` labels file is one column whatever its
     spaces (``big cat``) or quotes; ``index_col`` leaves it alone (it has no
     room for ids).
 

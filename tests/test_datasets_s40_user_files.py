@@ -1,0 +1,31 @@
+"""A user's own files read as MultiViewTables: the cases that gave a
+confusing error or a silent wrong answer."""
+import numpy as np
+
+from pyg_fusion.datasets import MultiViewTables
+
+N = 12
+
+
+def test_a_txt_list_of_class_names_with_spaces_is_one_column(tmp_path):
+    """labels.txt, one class name per line ("big cat" beside "dog"): split on
+    whitespace, it was refused with "line 4 repeats the header row (big,cat):
+    files joined one after another?"; read as one column, as a .csv is."""
+    names = ["big cat", "dog", "bird"]
+    (tmp_path / "raw").mkdir()
+    np.save(tmp_path / "raw" / "v.npy", np.random.default_rng(0).random((N, 3)))
+    (tmp_path / "raw" / "y.txt").write_text("".join(f"{names[i % 3]}\n" for i in range(N)))
+    ds = MultiViewTables(str(tmp_path), ["v.npy"], "y.txt", label_rate=0.5, log=False)
+    assert ds.classes == ["big cat", "bird", "dog"]
+    assert ds[0].y.tolist() == [ds.classes.index(names[i % 3]) for i in range(N)]
+
+
+def test_space_separated_id_label_txt_stays_two_columns(tmp_path):
+    # rows of one width: an "id label" file written with spaces (np.savetxt)
+    (tmp_path / "raw").mkdir()
+    np.save(tmp_path / "raw" / "v.npy", np.random.default_rng(0).random((N, 3)))
+    (tmp_path / "raw" / "y.txt").write_text("".join(f"{i} {'cat' if i % 2 else 'dog'}\n"
+                                                    for i in range(N)))
+    ds = MultiViewTables(str(tmp_path), ["v.npy"], "y.txt", header=False, label_rate=0.5,
+                         log=False)
+    assert ds.classes == ["cat", "dog"]
