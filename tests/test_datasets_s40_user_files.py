@@ -1,6 +1,7 @@
 """A user's own files read as MultiViewTables: the cases that gave a
 confusing error or a silent wrong answer."""
 import numpy as np
+import pytest
 
 from pyg_fusion.datasets import MultiViewTables
 
@@ -29,3 +30,12 @@ def test_space_separated_id_label_txt_stays_two_columns(tmp_path):
     ds = MultiViewTables(str(tmp_path), ["v.npy"], "y.txt", header=False, label_rate=0.5,
                          log=False)
     assert ds.classes == ["cat", "dog"]
+
+
+def test_an_npz_of_no_arrays_says_so(tmp_path):
+    # "holds arrays []; choose one with npz_keys={'e': KEY}": there was none to choose
+    from pyg_fusion.datasets._io import read_table
+    np.savez(tmp_path / "e.npz")
+    with pytest.raises(ValueError, match=r"e.npz is an .npz archive of no arrays .*"
+                                         r"np.savez\(path, X\)"):
+        read_table(str(tmp_path / "e.npz"), what="view 'e'")

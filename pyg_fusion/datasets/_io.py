@@ -342,6 +342,9 @@ def _read_array_table(path: str, *, npz_key, numeric, what, hint) -> Table:
         except Exception as exc:
             raise ValueError(f"{what}: cannot read {path} as .npz ({exc})") from exc
         keys = list(archive.keys())
+        if not keys:  # "holds arrays []; pass npz_key to choose one": none to choose
+            raise ValueError(f"{what}: {path} is an .npz archive of no arrays (np.savez(path) "
+                             f"with none given); save the array in it: np.savez(path, X)")
         if npz_key is None:
             if len(keys) != 1:
                 raise ValueError(f"{what}: {path} holds arrays {keys}; {hint}")
