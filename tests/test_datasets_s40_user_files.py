@@ -39,3 +39,19 @@ def test_an_npz_of_no_arrays_says_so(tmp_path):
     with pytest.raises(ValueError, match=r"e.npz is an .npz archive of no arrays .*"
                                          r"np.savez\(path, X\)"):
         read_table(str(tmp_path / "e.npz"), what="view 'e'")
+
+
+def test_header_true_eating_a_first_row_of_numbers_says_so(tmp_path):
+    """header=True for a view with a header beside labels without one: the
+    first label became the labels' header, and the error said only "rows are
+    not aligned: a.csv has 12 rows, y.csv has 11"."""
+    (tmp_path / "raw").mkdir()
+    rows = np.random.default_rng(0).random((N, 2))
+    (tmp_path / "raw" / "a.csv").write_text("f1,f2\n" + "".join(f"{a},{b}\n" for a, b in rows))
+    (tmp_path / "raw" / "y.csv").write_text("".join(f"{i % 3}\n" for i in range(N)))
+    with pytest.raises(ValueError, match=r"has 11; header=True took the first row of .*y.csv "
+                                         r"\(0\), numbers only, for a header.*header='auto'"):
+        MultiViewTables(str(tmp_path), ["a.csv"], "y.csv", header=True, log=False)
+    ds = MultiViewTables(str(tmp_path / "auto"), [str(tmp_path / "raw" / "a.csv")],
+                         str(tmp_path / "raw" / "y.csv"), label_rate=0.5, log=False)
+    assert ds[0].y.numel() == N

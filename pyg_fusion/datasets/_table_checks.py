@@ -33,6 +33,14 @@ def check_aligned(tables: list[Table], auto_header: bool = False) -> None:
                     # pandas' header of unnamed columns, and its labels'
                     # (Series.to_csv: '0'), which reads as a label
                     hint = _pandas_header_hint(short.path, short.header, "is")
+            elif short.header is not None and abs(t.values.shape[0] - ref.values.shape[0]) == 1 \
+                    and all(map(_is_number, short.header)):
+                # header=True is every text file's: a file of another's without
+                # a header lost its first row of numbers (a label, a sample)
+                hint = (f"; header=True took the first row of {short.path} "
+                        f"({', '.join(short.header)}), numbers only, for a header: it "
+                        f"applies to every text file; pass header='auto' (pyg-fusion: leave "
+                        f"out --header), which tells a header from data file by file")
             long = t if short is ref else ref
             if auto_header and not hint and long.header is None and \
                     abs(t.values.shape[0] - ref.values.shape[0]) == 1 and \
