@@ -60,3 +60,11 @@ def test_require_file_is_documented(tmp_path):
     assert "folder" in require_file.__doc__
     with pytest.raises(IsADirectoryError, match="labels: .* is a folder; expected a file"):
         require_file(str(tmp_path), "labels")
+
+
+def test_one_number_for_the_text_files_still_asks_about_an_arrays_row_numbers(files):
+    # index_col=0 for a.csv's ids kept b.npy's column 0 of 0..39 as a feature
+    np.savetxt(files / "a.csv", np.c_[np.arange(40), np.random.default_rng(1).random((40, 2))],
+               delimiter=",")
+    with pytest.raises(ValueError, match=r"b.npy's column 0 holds the row numbers 0..39"):
+        tables(files, {"a": "a.csv", "b": "b.npy"}, 0)

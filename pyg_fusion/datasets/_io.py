@@ -149,7 +149,8 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             column 0 that mixes numbers and other cells is an error naming the
             line and the cell, and so is a headerless column 0 of the row numbers
             (say which: :func:`_refuse_row_numbers`), of a ``.npy`` / ``.npz``
-            too, the only use of ``index_col`` there (``None``: a feature).
+            too, the only use of ``index_col`` there (``None``: a feature; a column
+            number, the text files', asks as ``"auto"``).
         numeric: convert the values to float64 (errors name the row and
             column); ``False`` keeps strings (labels).
         npz_key: the array of an ``.npz`` holding several; with one array it
@@ -172,7 +173,9 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     if path.endswith((".npy", ".npz")):
         table = _read_array_table(path, npz_key=npz_key, numeric=numeric, what=what,
                                   hint=npz_hint)
-        if numeric and index_col == "auto":
+        # a column number is the text files' (one for every file): an array's
+        # column 0 of the row numbers is asked about as under "auto"
+        if numeric and (index_col == "auto" or type(index_col) is int):
             _refuse_row_numbers(table, what, path, file)
         return table
     lines, delimiter = _lines(path, numeric, what)
