@@ -51,19 +51,9 @@ def test_compiled_lego_matches_eager(device, backend):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend,dynamic", [
-    ("dense", None), ("dense", True), ("sparse", None),
-    # torch 2.13's inductor generates a kernel for lego_fuse_sparse's input
-    # checks that reads a size it is not passed ("name 's2' is not defined");
-    # docs/lego_api.md says so and names aot_eager, which runs it
-    pytest.param("sparse", True, marks=pytest.mark.xfail(raises=NameError, strict=False))])
+    ("dense", None), ("dense", True), ("sparse", None), ("sparse", True)])
 def test_compiled_lego_matches_eager_inductor(device, backend, dynamic):
     _check(device, backend, dynamic, "inductor")
-
-
-@pytest.mark.slow
-def test_compiled_sparse_lego_dynamic_aot_eager(device):
-    # what docs/lego_api.md names for the sparse backend's dynamic shapes
-    _check(device, "sparse", True, "aot_eager")
 
 
 def test_finiteness_check_compiles_and_still_fails():

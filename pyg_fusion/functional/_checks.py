@@ -277,7 +277,15 @@ def check_batch_shape(name: str, batch, num_nodes: int, unit: str = "node",
         check_like(name, batch, *ref, dtype=False)
     if batch.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long (graph ids), got {batch.dtype}")
-    if batch.numel() != num_nodes:
+    if torch.compiler.is_compiling():
+        # in the graph, as _check_range: a guard equating num_nodes with
+        # the batch's length (dynamic shapes) renamed the size of an
+        # in-graph range check to the batch's, which torch 2.13's inductor
+        # did not bind where the batch went unread (NameError: name 's2'
+        # is not defined)
+        length = torch.scalar_tensor(batch.numel(), dtype=torch.long, device=batch.device)
+        torch._assert_async(length == num_nodes, name + " must have one entry per " + unit)
+    elif batch.numel() != num_nodes:
         raise ValueError(f"{name} must have one entry per {unit} ({num_nodes}), "
                          f"got {batch.numel()}")
     return batch

@@ -1,0 +1,38 @@
+"""torch.compile(lego_fuse_sparse, dynamic=True) with a ``batch`` and
+``term_scale="none"`` (the sparse LEGO's call) failed under the default
+inductor on torch 2.13 with ``NameError: name 's2' is not defined``: the
+batch's length check (a guard ``batch.size(0) == num_nodes``) renamed the
+size of the in-graph index range check to the batch's length, and the
+batch, unread, was no input of the generated code. The length check runs in
+the graph under compile (an assertion, as the range check); both still
+refuse bad input there."""
+import pytest
+import torch
+
+from pyg_fusion.functional import lego_fuse_sparse
+
+
+def test_sparse_fusion_with_an_unread_batch_compiles_dynamic_and_checks():
+    g = torch.Generator().manual_seed(0)
+    n = 12
+    ea = torch.unique(torch.randint(0, n, (2, 30), generator=g), dim=1)
+    eb = torch.unique(torch.randint(0, n, (2, 30), generator=g), dim=1)
+    xa, xb = torch.randn(ea.size(1), 3, generator=g), torch.randn(eb.size(1), 3, generator=g)
+    A = torch.randn(3, 3, generator=g)
+    batch = torch.tensor([0] * 7 + [1] * 5)
+    torch._dynamo.reset()
+    run = torch.compile(lambda ea, eb, batch: lego_fuse_sparse(ea, xa, eb, xb, A, n, batch=batch),
+                        dynamic=True)
+    index, weight = run(ea, eb, batch)
+    ref_index, ref_weight = lego_fuse_sparse(ea, xa, eb, xb, A, n, batch=batch)
+    assert torch.equal(index, ref_index)
+    assert (weight - ref_weight).abs().max() < 1e-5
+    bad = ea.clone()
+    bad[0, 3] = n
+    with pytest.raises(RuntimeError, match=r"edge_index_a holds node indices outside \[0, "):
+        run(bad, eb, batch)
+    with pytest.raises(RuntimeError, match="batch must have one entry per node"):
+        run(ea, eb, batch[:-1])
+    # eager: the same refusals, with the counts
+    with pytest.raises(ValueError, match=r"batch must have one entry per node \(12\), got 11"):
+        lego_fuse_sparse(ea, xa, eb, xb, A, n, batch=batch[:-1])
