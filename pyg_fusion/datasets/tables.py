@@ -13,7 +13,7 @@ from .._option_rules import is_int
 from ._args import check_transductive_standardize, index_col_of, per_file_index_col
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
-from ._text import header_says_index
+from ._text import _is_number, _lines, header_says_index
 from ._named_sources import check_array_index_col, name_views
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
                       encode_labels, notice_case_classes, notice_label_column)
@@ -193,8 +193,27 @@ class MultiViewTables(FusionDataset):
             if plain.values.shape[1] > 1 and len(set(first)) < len(first) and \
                     any(str(v).strip() for v in plain.values[:, -1]) and \
                     not header_says_index(plain.header, plain.values.shape[1]):
+                self._check_spaced_names(path, plain, first)
                 return {"index_col": None}
         return {}
+
+    def _check_spaced_names(self, path: str, plain: Table, first: list[str]) -> None:
+        # class names of two words each ("big cat", "small cat") split on
+        # spaces: the last word was read as the label, "big cat" and "small
+        # cat" one class 'cat', without a word
+        rows = {tuple(map(str, r)) for r in plain.values}
+        merged = len(rows) > len({r[-1] for r in rows})
+        if merged and plain.header is None and self.options["label_column"] == -1 and \
+                not all(_is_number(v) for r in rows for v in r) and \
+                _lines(path, numeric=False, what="labels")[1] is None:
+            seen = set()
+            rep = next(v for v in first if v in seen or seen.add(v))
+            raise ValueError(f"labels: {path} splits on spaces into {plain.values.shape[1]} "
+                             f"columns whose first repeats ({rep!r}), so it holds no row ids "
+                             f"and its last word would be the label: class names with "
+                             f"spaces ({' '.join(map(str, plain.values[0]))!r})? Write one name "
+                             f"per line in a .csv (one column); if the first column is the "
+                             f"label, pass label_column=0")
 
     def process(self) -> None:
         paths = dict(zip(self.raw_file_names, self.raw_paths))
