@@ -230,8 +230,8 @@ def _pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str, nonneg,
         # the blocked Functions below have neither torch.func's
         # setup_context nor a forward derivative: autograd's own ops
         s = (xs[row] * xs[col]).sum(-1)
-    elif per_row is not None:
-        # kNN rows: dot products in row blocks, the same numbers as below.
+    elif per_row is not None and not torch.compiler.is_compiling():
+        # kNN rows: row blocks, the same numbers as below (torch 2.5's dynamo refused its out=)
         s = _RowDot.apply(xs, col, per_row)
     elif _PAIRDOT_BLOCK // x.size(1) >= 2 and xs.dtype in (torch.float32, torch.float64) \
             and xs.device.type == "cpu" and not torch.compiler.is_compiling():
