@@ -8,11 +8,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from ..datasets._named_sources import SETTINGS
 from ..specs.options import documented, option, unread_option
 from ._dataset_names import DATASETS, GRAPH_DATASETS, task_of
 
 VAD_DATASETS = tuple(k for k, v in DATASETS.items() if v.task == "vad")
-SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
+SYNTHETIC_SETTINGS = tuple(SETTINGS)  # SyntheticVAD's, in its order
 # vad_gt of test videos without ground truth (new videos to score, no metrics)
 NO_GROUND_TRUTH = "none"
 # the vad_* options that locate and label a user's feature set; kept in the
