@@ -32,6 +32,7 @@ from .._option_rules import check_field
 from .._versions import library_versions
 from ..functional._checks import check_names
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
+from ..nn.asym.bottleneck import drop_unread_exchange
 from ..nn.asym.segmenter import _one_value_per_channel
 from ..specs.options import plain
 # the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
@@ -162,6 +163,30 @@ class SegmentationModule(L.LightningModule):
             MulticlassConfusionMatrix(num_classes, ignore_index=ignore_index)
             for _ in self.output_names)
         self.scores: dict[str, dict[str, float]] = {}
+
+    @staticmethod
+    def hparams_from_checkpoint(hparams: dict) -> dict:
+        """A checkpoint's hyper-parameters as this class takes them: the
+        exchange's settings in ``arch`` (``shuffle``, ``shift``, ``ratio``) of a
+        variant that exchanges nothing (``share=False``, ``fusion=False``, one
+        modality), saved before the network refused them, are dropped with a
+        notice (the network was built without reading them).
+
+        Args:
+            hparams (dict): the checkpoint's ``hyper_parameters``.
+        """
+        arch = hparams.get("arch")
+        if not isinstance(arch, dict) or hparams.get("variant") not in VARIANTS:
+            return hparams
+        built = {**arch, **VARIANTS[hparams["variant"]][1]}
+        mods = built.get("modalities", ("rgb", "depth"))
+        off = ("share=False" if built.get("share", True) is False
+               else "fusion=False" if built.get("fusion") is False
+               else f"modalities={tuple(mods)!r}" if isinstance(mods, (list, tuple))
+               and len(mods) == 1 else None)
+        kept = drop_unread_exchange(arch, off, dict(shuffle=True, shift=True, ratio=0.2),
+                                    f"the checkpoint's arch (variant {hparams['variant']!r})")
+        return hparams if kept is arch else {**hparams, "arch": kept}
 
     def extra_repr(self) -> str:
         # the variant: the encoder's one-line repr is the same for 'shared',

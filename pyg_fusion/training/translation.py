@@ -17,9 +17,10 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .._option_rules import check_field, is_real
+from .._option_rules import check_field, is_int, is_real
 from .._versions import library_versions
 from ..functional._checks import check_choice, check_names
+from ..nn.asym.bottleneck import drop_unread_exchange
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn._source_order import SourceOrderState
 from ..nn.asym.translator import AsymFusionTranslator
@@ -40,6 +41,8 @@ __all__ = ["TranslationModule", "fit_translation"]
 # with gan_mode="none" they are read by nothing and must stay at these
 _CRITIC_DEFAULTS = dict(ndf=64, d_layers=3, d_norm="batch",
                         lambda_gan=TranslateModelConfig.lambda_gan)
+# the generator's exchange (AsymFusionTranslator's defaults)
+_EXCHANGE_DEFAULTS = dict(ratio=0.2, shift=1, shuffle=True, use_shift=True)
 
 
 class TranslationModule(SourceOrderState, L.LightningModule):
@@ -230,13 +233,23 @@ class TranslationModule(SourceOrderState, L.LightningModule):
         ``gan_mode="none"`` saved critic settings that nothing read (``translate
         train`` recorded its ``--ndf 32 --d-layers 2``) before the class refused
         them; they are dropped (no critic was built, the weights are the same).
+        So are, with a notice, the exchange's settings (``ratio``, ``shift``,
+        ``shuffle``, ``use_shift``) of a generator that exchanges nothing (one
+        modality, no fusion levels), saved before the generator refused them.
 
         Args:
             hparams (dict): the checkpoint's ``hyper_parameters``.
         """
         if hparams.get("gan_mode") == "none":
             hparams = {k: v for k, v in hparams.items() if k not in _CRITIC_DEFAULTS}
-        return hparams
+        levels, downs = hparams.get("fusion_levels"), hparams.get("num_downs", 8)
+        mods = hparams.get("modalities")
+        off = ("fusion_levels=[]" if isinstance(levels, (list, tuple)) and not levels
+               else f"num_downs={downs} (whose default fusion_levels are empty)"
+               if levels is None and is_int(downs) and downs <= 2
+               else f"modalities={list(mods)!r}" if isinstance(mods, (list, tuple))
+               and len(mods) == 1 else None)
+        return drop_unread_exchange(hparams, off, _EXCHANGE_DEFAULTS, "the checkpoint")
 
     def extra_repr(self) -> str:
         # what the networks' one-line reprs leave out: the inputs' names, the

@@ -51,13 +51,39 @@ def check_exchange_read(off: str | None, **given) -> None:
         off (str | None): the argument that turns the exchange off, or :obj:`None`.
         **given (tuple): ``name=(value, default)`` of each setting of the exchange.
     """
-    if off is None:
-        return
-    named = [f"{n}={v!r}" for n, (v, d) in given.items() if v != d]
+    named = _unread(off, given)
     if named:
         raise ValueError(f"{', '.join(named)}: not read with {off}, where no block exchanges "
                          f"features; leave {' and '.join(n.split('=')[0] for n in named)} "
                          f"out, or turn the exchange on")
+
+
+def _unread(off: str | None, given: dict) -> list[str]:
+    return [] if off is None else [f"{n}={v!r}" for n, (v, d) in given.items() if v != d]
+
+
+def drop_unread_exchange(settings: dict, off: str | None, defaults: dict,
+                         what: str) -> dict:
+    """``settings`` without the exchange's settings that
+    :func:`check_exchange_read` refuses, with a notice naming them: a
+    checkpoint saved before they were refused holds them (its network was
+    built without reading them, so its weights are the same without them).
+
+    Args:
+        settings (dict): the saved arguments (a module's hyper-parameters).
+        off (str | None): the argument that turns the exchange off, or :obj:`None`.
+        defaults (dict): each setting of the exchange and its default.
+        what (str): where the settings come from (the checkpoint), for the notice.
+    """
+    named = _unread(off, {n: (settings[n], d) for n, d in defaults.items() if n in settings})
+    if not named:
+        return settings
+    from ..._notices import notice
+    notice(f"{what}: {', '.join(named)} not read with {off}, where no block exchanges "
+           f"features (saved before such settings were refused): dropped; the network is "
+           f"the one that was trained", stacklevel=3)
+    dropped = {n.split("=")[0] for n in named}
+    return {k: v for k, v in settings.items() if k not in dropped}
 
 
 class _AsymBlock(nn.Module):
