@@ -302,10 +302,12 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
             raise ValueError(f"index_col must be None, 'auto' or a column number, got "
                              f"{index_col!r}")
         if not 0 <= index_col < width:
-            # the value as given, for this file where several are read (--index-col a=5)
+            # the value as given, for this file where several are read (--index-col
+            # a=5): named alone, as no hint that keeps the others' (str(file))
+            name = None if file is None else str(file)
             raise ValueError(f"{what}: {path} has {width} column(s), no column {index_col} "
-                             f"for {index_col_arg(index_col, file)} (pyg-fusion: "
-                             f"{index_col_arg(index_col, file, True)}) to take: give a "
+                             f"for {index_col_arg(index_col, name)} (pyg-fusion: "
+                             f"{index_col_arg(index_col, name, True)}) to take: give a "
                              f"column number in [0, {width}), or none")
         index = [r[index_col] for r in rows]
         rows = [r[:index_col] + r[index_col + 1:] for r in rows]

@@ -13,7 +13,7 @@ from .._option_rules import is_int
 from ._args import check_transductive_standardize, index_col_of, per_file_index_col
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
-from ._text import _is_number, _lines, header_says_index
+from ._text import FileName, _is_number, _lines, header_says_index
 from ._named_sources import check_array_index_col, name_views
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
                       encode_labels, notice_case_classes, notice_label_column)
@@ -170,10 +170,19 @@ class MultiViewTables(FusionDataset):
         o = self.options
         # the labels have no key to choose an array by; the views give their index_col
         kw = {"header": o["header"], "index_col": index_col_of(o["index_col"], "labels"),
-              # the hints to pass index_col name the file where several views are read
-              "file": "labels" if len(self.view_files) > 1 else None,
+              "file": self._hint_file("labels"),
               "npz_hint": "save the labels as a file of their own (.npy, .csv)", **kw}
         return read_table(path, what=what, **kw)
+
+    def _hint_file(self, name: str) -> FileName | None:
+        # the hints to pass index_col name the file where several views are
+        # read, beside every other file's index_col as given
+        if len(self.view_files) == 1:
+            return None
+        index_col = self.options["index_col"]
+        if not isinstance(index_col, Mapping):
+            index_col = dict.fromkeys([*self.view_files, "labels"], index_col)
+        return FileName(name, index_col)
 
     def _labels_index(self, path: str) -> dict:
         # index_col=0 for views with numeric ids must not take the only
@@ -231,7 +240,7 @@ class MultiViewTables(FusionDataset):
         index_col = self.options["index_col"]
         tables = {name: self._read(f"view {name!r}", paths[f],
                                    index_col=index_col_of(index_col, name),
-                                   file=name if len(self.view_files) > 1 else None,
+                                   file=self._hint_file(name),
                                    npz_key=self.options["npz_keys"].get(name),
                                    npz_hint=f"choose one with npz_keys={{{name!r}: KEY}} "
                                             f"(pyg-fusion: one array per file)")
