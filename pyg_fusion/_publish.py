@@ -10,7 +10,7 @@ import os.path as osp
 from contextlib import contextmanager
 from typing import Callable, Iterator, Sequence
 
-from ._files import KEPT, _temp_name, remove_stale_temps
+from ._files import KEPT, _temp_name, made_folder, remove_stale_temps
 
 
 def publish_folder(stage: str | os.PathLike, dst: str | os.PathLike,
@@ -100,12 +100,18 @@ def _discard(path: str) -> None:
 
 @contextmanager
 def staged_folder(out_dir: str | os.PathLike, name: str = "run", *,
-                  publish: Callable[[str, str], None] | None = None) -> Iterator[str]:
+                  publish: Callable[[str, str], None] | None = None,
+                  keep_failed: bool = True) -> Iterator[str]:
     """The folder ``<out_dir>/<name>.partial`` that a run writes into,
     moved into ``out_dir`` by :func:`publish_folder` once the body finished:
     an interrupted or failed run leaves ``out_dir`` (the last finished run's
     checkpoints beside its report) as it was, and its own files in the
-    stage, which the next run of ``name`` removes first.
+    stage (a training run's last epoch), which the next run of ``name``
+    removes first. With ``keep_failed=False`` (a prediction, an evaluation:
+    nothing in the stage serves a rerun) a failed body's stage is removed, as
+    :func:`~pyg_fusion._files.atomic_write` removes its temporary file; a kill,
+    which no ``finally`` survives, leaves it to the next run. Either way the
+    folders made for the stage are removed again when they are left empty.
 
     Args:
         out_dir (str or os.PathLike): the run's output folder.
@@ -113,11 +119,19 @@ def staged_folder(out_dir: str | os.PathLike, name: str = "run", *,
         publish (Callable, optional): ``publish(stage, out_dir)`` in place of
             :func:`publish_folder` (e.g. one that also removes an earlier run's files
             that this one does not write). (default: :obj:`None`)
+        keep_failed (bool, optional): keep the stage of a failed body.
+            (default: :obj:`True`)
     """
     import shutil
     stage = osp.join(os.fspath(out_dir), f"{name}.partial")
     shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
     remove_stale_temps(os.fspath(out_dir))  # and the entries a killed publish set aside
-    os.makedirs(stage)
-    yield stage
-    (publish or publish_folder)(stage, out_dir)
+    with made_folder(out_dir):
+        os.makedirs(stage)
+        try:
+            yield stage
+            (publish or publish_folder)(stage, out_dir)
+        except BaseException:
+            if not keep_failed:
+                shutil.rmtree(stage, ignore_errors=True)
+            raise

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import os.path as osp
 
-# what a prediction writes under its out_dir
-FOLDER, TABLE = "predictions", "predictions.csv"
-
 
 def predict_segment(checkpoint: str, images: str, out_dir: str, *,
                     progress: bool = True) -> list[dict]:
@@ -20,7 +17,8 @@ def predict_segment(checkpoint: str, images: str, out_dir: str, *,
     ``predictions.csv``, one row per scene (``line``, ``rgb``, ``depth``,
     ``prediction``, ``height``, ``width``). They are written in
     ``<out_dir>/predict.partial`` and moved into ``out_dir`` once every scene is
-    done (an earlier prediction's of those names is replaced).
+    done (an earlier prediction's of those names is replaced); a failed
+    prediction leaves ``out_dir`` as it was.
 
     Args:
         checkpoint (str): a ``.ckpt`` file of ``segment train``.
@@ -35,18 +33,14 @@ def predict_segment(checkpoint: str, images: str, out_dir: str, *,
     """
     import numpy as np
     import torch
-    from PIL import Image
     from tqdm.auto import tqdm
 
-    from .._files import atomic_write
     from .._loading import load_lightning
-    from .._publish import staged_folder
     from ..datasets.rgbd import RGBDSegmentation
     from ..training.segmentation import SegmentationModule
-    from ._run_folders import check_out_entries
-    from .image_run import print_wrote
+    from ._predictions import check_predictions_out, write_predictions
 
-    check_out_entries(out_dir, (TABLE, ), (FOLDER, ))
+    check_predictions_out(out_dir)
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
     images = osp.abspath(osp.expanduser(images))
     scenes = RGBDSegmentation(osp.dirname(images), list_file=images, masks=False,
@@ -54,29 +48,14 @@ def predict_segment(checkpoint: str, images: str, out_dir: str, *,
     scenes.check_files()  # every listed file's header, before the first prediction
     module.eval()
     dtype = np.uint8 if module.hparams.num_classes <= 256 else np.uint16
-    rows = []
-    with staged_folder(out_dir, "predict") as stage, torch.no_grad():
+
+    def predicted():
         for i in tqdm(range(len(scenes)), disable=not progress, desc="predicting"):
             item = scenes[i]
-            outs = module({"rgb": item["rgb"][None], "depth": item["depth"][None]})
-            ids = outs[-1][0].argmax(0).numpy().astype(dtype)
+            with torch.no_grad():
+                outs = module({"rgb": item["rgb"][None], "depth": item["depth"][None]})
             (rgb, depth), line = scenes.items[i], scenes._lines[i]  # the list's line
-            name = f"{line:05d}_{osp.splitext(osp.basename(rgb))[0]}.png"
-            with atomic_write(osp.join(stage, FOLDER, name)) as f:
-                Image.fromarray(ids).save(f, format="PNG")
-            rows.append({"line": line, "rgb": rgb, "depth": depth,
-                         "prediction": osp.join(FOLDER, name),
-                         "height": ids.shape[0], "width": ids.shape[1]})
-        _write_table(osp.join(stage, TABLE), rows)
-    print_wrote(out_dir, (TABLE, FOLDER))  # the last line of every image command
-    return rows
-
-
-def _write_table(path: str, rows: list[dict]) -> None:
-    import csv
-
-    from .._files import atomic_write
-    with atomic_write(path, "w") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+            yield (f"{line:05d}_{osp.splitext(osp.basename(rgb))[0]}.png",
+                   outs[-1][0].argmax(0).numpy().astype(dtype),
+                   {"line": line, "rgb": rgb, "depth": depth})
+    return write_predictions(out_dir, predicted())

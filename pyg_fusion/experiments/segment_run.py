@@ -207,7 +207,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
             checkpoint's is scored with a notice, or refused where it is not read,
             e.g. the default ``crop_size`` for a nyud run trained with another).
         out_dir (str): logs and the report (written in ``<out_dir>/evaluate.partial``,
-            moved into ``out_dir`` once finished); a training run's report there is an error.
+            moved into ``out_dir`` once finished, removed if it fails); a training run's report
+            there is an error.
         progress (bool, optional): progress bars. (default: :obj:`True`)
         report (bool, optional): write the report files (see
             :func:`run_segment`). (default: :obj:`True`)
@@ -258,7 +259,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
     # the settings that make other test scenes than the checkpoint's
     moved_notice(given, recorded, ("data",) + (("size", "num_test", "data_seed")
                                                if data.data == SYNTHETIC else ()))
-    with staged_run(out_dir, "evaluate", REPORT) as stage:
+    with staged_run(out_dir, "evaluate", REPORT, keep_failed=False) as stage:
         run = _score_segmenter(module, test, names or module.hparams.class_names, stage,
                                progress=progress, report=report,
                                config=config_with_data(config, data), accelerator=accelerator,

@@ -4,10 +4,6 @@ training scenes were (:class:`~pyg_fusion.datasets.TaskonomyFolder` with
 ``target=None``), one PNG per scene and a table of them."""
 from __future__ import annotations
 
-import os.path as osp
-
-from .segment_predict import FOLDER, TABLE, _write_table
-
 
 def predict_translate(checkpoint: str, data: str, out_dir: str, *,
                       progress: bool = True) -> list[dict]:
@@ -20,7 +16,7 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
     the inputs are read; 3 channels as 8-bit RGB), and ``predictions.csv``, one
     row per scene (``scene``, ``prediction``, ``height``, ``width``). They are
     written in ``<out_dir>/predict.partial`` and moved into ``out_dir`` once
-    every scene is done.
+    every scene is done; a failed prediction leaves ``out_dir`` as it was.
 
     Args:
         checkpoint (str): a ``.ckpt`` file of ``translate train``.
@@ -33,21 +29,17 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
     """
     import numpy as np
     import torch
-    from PIL import Image
     from tqdm.auto import tqdm
 
-    from .._files import atomic_write
     from .._loading import load_lightning
     from .._notices import notice
-    from .._publish import staged_folder
     from ..datasets.taskonomy import TaskonomyFolder
     from ..training.translation import TranslationModule
-    from ._run_folders import check_out_entries
+    from ._predictions import check_predictions_out, write_predictions
     from .image_config import TranslateDataConfig
-    from .image_run import print_wrote
     from .translate_data import check_folder
 
-    check_out_entries(out_dir, (TABLE, ), (FOLDER, ))
+    check_predictions_out(out_dir)
     check_folder(data, "--data")
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint",
                             task="translate")
@@ -63,19 +55,15 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
         raise ValueError(f"--checkpoint: its generator gives {channels}-channel images; "
                          f"predict writes 1-channel (grey) or 3-channel (RGB) PNGs")
     module.eval()
-    rows, names = [], scenes.names
-    with staged_folder(out_dir, "predict") as stage, torch.no_grad():
+    names = scenes.names
+
+    def predicted():
         for i in tqdm(range(len(scenes)), disable=not progress, desc="predicting"):
-            img = module.translate(scenes[i])[module.output_names[-1]][0]
+            with torch.no_grad():
+                img = module.translate(scenes[i])[module.output_names[-1]][0]
             if channels == 1:  # as depth is read: 16-bit, by 65535
                 pixels = (img[0] * 65535).round().numpy().astype(np.uint16)
             else:
                 pixels = (img.permute(1, 2, 0) * 255).round().numpy().astype(np.uint8)
-            name = f"{names[i]}.png"
-            with atomic_write(osp.join(stage, FOLDER, name)) as f:
-                Image.fromarray(pixels).save(f, format="PNG")
-            rows.append({"scene": names[i], "prediction": osp.join(FOLDER, name),
-                         "height": pixels.shape[0], "width": pixels.shape[1]})
-        _write_table(osp.join(stage, TABLE), rows)
-    print_wrote(out_dir, (TABLE, FOLDER))  # the last line of every image command
-    return rows
+            yield f"{names[i]}.png", pixels, {"scene": names[i]}
+    return write_predictions(out_dir, predicted())

@@ -214,7 +214,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
             checkpoint's is scored with a notice).
         test (TranslateEvalConfig): the test scenes and the feature network.
         out_dir (str): the report's folder (written in ``<out_dir>/evaluate.partial``,
-            moved into ``out_dir`` once finished); a training run's report there is an error.
+            moved into ``out_dir`` once finished, removed if it fails); a training run's report
+            there is an error.
         progress (bool, optional): progress bars. (default: :obj:`True`)
         report (bool, optional): write the report files. (default: :obj:`True`)
         config (dict, optional): recorded in ``metrics.json``; without it the record
@@ -277,7 +278,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     moved_notice(given, trained if module.hparams.get("data_config") else None, names)
     n = min(test.num_figure, len(scored))
     data = as_recorded(data, "data")  # as metrics.json records it
-    with staged_run(out_dir, "evaluate", REPORT) as stage:  # the report whole or not at all
+    with staged_run(out_dir, "evaluate", REPORT, keep_failed=False) as stage:  # the report whole or not at all
         run = _score_translator(module, scored, "test", data, mods, stage, progress=progress,
                                 report=report,
                                 config=config_with_data(config, data, eval=test),

@@ -1,0 +1,57 @@
+"""What the image tasks' predict commands (``segment predict``, ``translate
+predict``) write under their ``--out``: one PNG per scene in ``predictions/``
+and a table of them, ``predictions.csv``, published together once every scene
+is done."""
+from __future__ import annotations
+
+import os.path as osp
+from typing import Iterable
+
+# what a prediction writes under its out_dir
+FOLDER, TABLE = "predictions", "predictions.csv"
+
+
+def check_predictions_out(out_dir: str) -> None:
+    """Refuses, before any work, an ``out_dir`` whose entries of the names
+    written are of the other kind (:func:`~pyg_fusion.experiments._run_folders.check_out_entries`)."""
+    from ._run_folders import check_out_entries
+    check_out_entries(out_dir, (TABLE, ), (FOLDER, ))
+
+
+def write_predictions(out_dir: str, scenes: Iterable[tuple[str, object, dict]]) -> list[dict]:
+    """Writes each scene's image and the table under ``out_dir``: staged in
+    ``<out_dir>/predict.partial`` and published once the last scene is done
+    (an earlier prediction's ``predictions/`` and table are replaced whole). A
+    failed prediction leaves ``out_dir`` as it was and no stage (nothing in it
+    would serve a rerun); a killed one's stage is removed by the next.
+
+    Args:
+        out_dir (str): the output folder.
+        scenes (Iterable[tuple]): per scene ``(file name, pixels, row)``: the PNG's
+            name, its pixels (a numpy array that :func:`PIL.Image.fromarray` takes) and
+            the table's first columns; ``prediction``, ``height`` and ``width`` follow.
+
+    Returns:
+        list[dict]: the table's rows.
+    """
+    import csv
+
+    from PIL import Image
+
+    from .._files import atomic_write
+    from .._publish import staged_folder
+    from .image_run import print_wrote
+
+    rows = []
+    with staged_folder(out_dir, "predict", keep_failed=False) as stage:
+        for name, pixels, row in scenes:
+            with atomic_write(osp.join(stage, FOLDER, name)) as f:
+                Image.fromarray(pixels).save(f, format="PNG")
+            rows.append({**row, "prediction": osp.join(FOLDER, name),
+                         "height": pixels.shape[0], "width": pixels.shape[1]})
+        with atomic_write(osp.join(stage, TABLE), "w") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    print_wrote(out_dir, (TABLE, FOLDER))  # the last line of every image command
+    return rows
