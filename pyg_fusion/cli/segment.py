@@ -32,8 +32,9 @@ _EPILOG = """examples:
       --images new/scenes.txt --out runs/seg_predict
 """
 PREDICT = ("Run a checkpoint of `segment train` on new RGB-D scenes without labels, on the "
-           "CPU: each scene at its own size, read as the training scenes were (RGB scaled and "
-           "normalised, depth PNG values / 5000). Writes one PNG of class ids per scene (the "
+           "CPU: each scene at its own size, read as the training scenes were (the checkpoint's "
+           "depth scale and RGB normalisation; segment train's: RGB scaled and normalised, "
+           "depth PNG values / 5000). Writes one PNG of class ids per scene (the "
            "ensemble's arg-max) in OUT/predictions and a table of them, "
            "OUT/predictions.csv.")
 EVALUATE_DATA = ("Score a checkpoint of `segment train` on the test split of the scenes it "

@@ -24,7 +24,10 @@ def predict_segment(checkpoint: str, images: str, out_dir: str, *,
         checkpoint (str): a ``.ckpt`` file of ``segment train``.
         images (str): a list file: per line the RGB and the depth PNG of a scene, tab- or
             space-separated, relative to the list's folder (as a NYUDv2 list without its
-            mask column); depth PNG values are divided by 5000, as in training.
+            mask column); read as the training scenes were (the checkpoint's
+            ``preprocessing``: ``depth_scale`` and ``normalize`` of
+            :class:`~pyg_fusion.datasets.RGBDSegmentation`; one that records none, as
+            ``segment train`` reads: depth PNG values / 5000, normalised RGB).
         out_dir (str): the output folder.
         progress (bool, optional): a progress bar. (default: :obj:`True`)
 
@@ -43,8 +46,11 @@ def predict_segment(checkpoint: str, images: str, out_dir: str, *,
     check_predictions_out(out_dir)
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
     images = osp.abspath(osp.expanduser(images))
+    # read as the training scenes were (a checkpoint that records nothing: as segment
+    # train reads, RGBDSegmentation's defaults)
     scenes = RGBDSegmentation(osp.dirname(images), list_file=images, masks=False,
-                              num_classes=module.hparams.num_classes)
+                              num_classes=module.hparams.num_classes,
+                              **(module.hparams.get("preprocessing") or {}))
     scenes.check_files()  # every listed file's header, before the first prediction
     module.eval()
     dtype = np.uint8 if module.hparams.num_classes <= 256 else np.uint16

@@ -142,6 +142,45 @@ def _check_ignore_index(module: "SegmentationModule", ds: Dataset, what: str) ->
                          f"SegmentationModule(..., ignore_index={theirs})")
 
 
+# how RGBDSegmentation reads a scene's pixels, as SegmentationModule records it
+PREPROCESSING = ("depth_scale", "normalize")
+
+
+def _check_preprocessing(value) -> dict | None:
+    """SegmentationModule's ``preprocessing``: ``None`` or a dict of
+    :data:`PREPROCESSING` (a depth scale > 0, an on/off normalisation)."""
+    if value is None:
+        return None
+    from ..datasets.rgbd import _positive
+    from ..functional._checks import check_flag
+    if not isinstance(value, dict) or set(value) != set(PREPROCESSING):
+        raise ValueError(f"preprocessing must be None or a dict of {', '.join(PREPROCESSING)}"
+                         f" (RGBDSegmentation's), got {value!r}")
+    check_flag("preprocessing['normalize']", value["normalize"])
+    return {"depth_scale": _positive("preprocessing['depth_scale']", value["depth_scale"]),
+            "normalize": bool(value["normalize"])}
+
+
+def _record_preprocessing(module: "SegmentationModule", ds: Dataset, what: str) -> None:
+    """Records in ``module.hparams.preprocessing`` how the training scenes
+    ``ds`` read their pixels (an :class:`~pyg_fusion.datasets.RGBDSegmentation`,
+    or a Subset of one; other data sets say nothing), so that a prediction on
+    new scenes reads them the same way; training on scenes read otherwise
+    than recorded is an error (a prediction would read them one way only)."""
+    from torch.utils.data import Subset
+    while isinstance(ds, Subset):
+        ds = ds.dataset
+    if not all(hasattr(ds, k) for k in PREPROCESSING):
+        return
+    seen = _check_preprocessing({k: getattr(ds, k) for k in PREPROCESSING})
+    had = module.hparams.get("preprocessing")
+    if had is not None and had != seen:
+        raise ValueError(f"{what} reads its scenes with {seen}, the module was given (or "
+                         f"trained with) preprocessing={had}: read them as recorded, or give "
+                         f"SegmentationModule(..., preprocessing={seen})")
+    module.hparams["preprocessing"] = seen
+
+
 def _check_labels(module: "SegmentationModule", part: dict) -> None:
     """A scored batch's labels must be the module's classes or its ignore
     index: a label beyond the classes left the confusion matrix without a

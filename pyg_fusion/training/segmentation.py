@@ -39,7 +39,8 @@ from ..specs.options import plain
 from ._image_configs import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
 from ._precision import true_precision
 from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
-                                    _loader, _model_inputs)
+                                    _check_preprocessing, _loader, _model_inputs,
+                                    _record_preprocessing)
 from .segmentation_figure import save_prediction_figure
 # the scores of a confusion matrix and their table, importable from here as before
 from .segmentation_metrics import scores_table, segmentation_scores
@@ -128,6 +129,13 @@ class SegmentationModule(L.LightningModule):
         data_config (dict, optional): the data settings of the training run, saved with the
             hyper-parameters so that evaluating the checkpoint rebuilds the same data (as
             the graph tasks save their ``config``). (default: :obj:`None`)
+        preprocessing (dict, optional): how the training scenes read their pixels,
+            ``{"depth_scale": float, "normalize": bool}`` (those of
+            :class:`~pyg_fusion.datasets.RGBDSegmentation`), saved with the
+            hyper-parameters so that ``segment predict`` reads new scenes the same way;
+            :func:`fit_segmentation` records its training scenes' (:obj:`None`: not yet
+            known; predicted as ``segment train`` reads, depth / 5000 and normalised RGB).
+            (default: :obj:`None`)
 
     ``trainer.predict`` gives, per batch of scenes, the logits of every output
     (:attr:`output_names`' order), ``[B, K, H, W]`` each; a batch of scenes of several
@@ -140,7 +148,8 @@ class SegmentationModule(L.LightningModule):
                  num_classes: int = SegmentDataConfig.num_classes,
                  arch: dict | None = None, lr: float = SegmentTrainConfig.lr,
                  weight_decay: float = SegmentTrainConfig.weight_decay, ignore_index: int = 255,
-                 class_names: Sequence[str] | None = None, data_config: dict | None = None):
+                 class_names: Sequence[str] | None = None, data_config: dict | None = None,
+                 preprocessing: dict | None = None):
         super().__init__()
         # save_hyperparameters records these arguments in the checkpoint, which
         # loads with weights_only=True: numpy's scalars there (lr=np.float32(1e-3))
@@ -153,6 +162,7 @@ class SegmentationModule(L.LightningModule):
             = plain((variant, num_classes, arch, lr, weight_decay, ignore_index, class_names,
                      data_config))
         ignore_index = _check_class_ids(num_classes, ignore_index, class_names)
+        preprocessing = _check_preprocessing(plain(preprocessing))
         for name, value in (("lr", lr), ("weight_decay", weight_decay)):  # Adam took lr=0
             check_field(name, SegmentTrainConfig.__dataclass_fields__[name], value)
         self.save_hyperparameters()
@@ -329,6 +339,8 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
     for ds, what in ((train, "train"), (val, "val")):
         if ds is not None:
             _check_ignore_index(module, ds, what)
+            if what == "train":
+                _record_preprocessing(module, ds, what)
             if len(ds) == 0:  # torch's sampler named neither (an empty val: no scores)
                 raise ValueError(f"{what} holds no scenes")
     # the loaders' generator takes a Python int (torch: 'an integer is required' of
