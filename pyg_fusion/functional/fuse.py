@@ -154,22 +154,6 @@ def check_source_powers(powers, sources: list[str], num_nodes: int | None = None
     return sparse
 
 
-def _restrict(index: Tensor, positions: list[Tensor], support: str):
-    """With ``support="intersection"``: the entries of the union that every
-    input has, as a mask (``None`` for the union). Outside the intersection
-    one factor of every term is 0, so G is exactly 0 there for any operator:
-    dropping those entries changes no value and no gradient."""
-    check_choice("support", support, ("union", "intersection"))
-    if support == "union":
-        return None
-    keep = torch.ones(index.size(1), dtype=torch.bool, device=index.device)
-    for pos in positions:
-        has = torch.zeros_like(keep)
-        has[pos] = True
-        keep &= has
-    return keep
-
-
 @float32_under_autocast
 def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
                      attr_b: Tensor, A: Tensor, num_nodes: int, *,
@@ -213,23 +197,17 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     check_choice("zeroth", zeroth, ZEROTH)
     check_choice("term_scale", term_scale, TERM_SCALES)
     check_scale_batch(batch, num_nodes, term_scale, ("attr_a", attr_a))
-    if term_scale != "none":
+    if term_scale != "none" or zeroth == "ones" or support == "intersection":
         index, xa, yb = align_pair(edge_index_a, attr_a, edge_index_b, attr_b, num_nodes,
                                    support=support, zeroth=zeroth)
-        return index, _scaled_contract(A, [xa, yb], index, term_scale, batch, num_nodes)
-    if zeroth == "ones":
-        index, xa, yb = align_pair(edge_index_a, attr_a, edge_index_b, attr_b, num_nodes,
-                                   support=support, zeroth=zeroth)
+        if term_scale != "none":
+            return index, _scaled_contract(A, [xa, yb], index, term_scale, batch, num_nodes)
         return index, ((xa @ A) * yb).sum(-1)
     # With the attributes as given, G is 0 off the intersection (one factor
     # of every term is a zero row) and so is its gradient: the bilinear form
-    # runs on the common entries only, gathered from each input.
+    # runs on the common entries only, gathered from each input, and is
+    # placed into the union.
     names = ["edge_index_a", "edge_index_b"]
-    if support == "intersection":  # nothing of the size of the union
-        own_a, own_b = common_edges([edge_index_a, edge_index_b], num_nodes, names)
-        weight = ((select_rows(attr_a, own_a) @ A) * select_rows(attr_b, own_b)).sum(-1)
-        return torch.stack([torch.gather(edge_index_a[0], 0, own_a),
-                            torch.gather(edge_index_a[1], 0, own_a)]), weight
     ptr, col, positions = union_of_edges([edge_index_a, edge_index_b], num_nodes, names)
     slots, (own_a, own_b) = common_of_union(positions, col.numel())
     del positions
@@ -247,16 +225,8 @@ def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_
     :func:`lego_fuse_sparse` that does not depend on :math:`A`, for callers
     that fuse the same powers many times. ``zeroth="ones"`` sets column 0
     to 1 on the support (see the module docstring)."""
-    check_choice("zeroth", zeroth, ZEROTH)
-    index, (pos_a, pos_b) = union_edges([edge_index_a, edge_index_b], num_nodes,
-                                        ["edge_index_a", "edge_index_b"])
-    xa = place_rows(attr_a, pos_a, index.size(1))
-    yb = place_rows(attr_b, pos_b, index.size(1))
-    keep = _restrict(index, [pos_a, pos_b], support)
-    if keep is not None:
-        index, xa, yb = index[:, keep], xa[keep], yb[keep]
-    if zeroth == "ones":
-        xa, yb = _ones_columns([xa, yb])
+    index, (xa, yb) = _align_all([edge_index_a, edge_index_b], [attr_a, attr_b], num_nodes,
+                                 support, zeroth, ["edge_index_a", "edge_index_b"])
     return index, xa, yb
 
 
@@ -287,17 +257,28 @@ def _check_sparse_powers(edge_indices: list[Tensor], attrs: list[Tensor],
 
 
 def _align_all(edge_indices: list[Tensor], attrs: list[Tensor], num_nodes: int,
-               support: str, zeroth: str) -> tuple[Tensor, list[Tensor]]:
-    """Every source's powers on one support, the union or the intersection
-    (see :func:`_restrict`): ``(edge_index, xs)``, ``xs[m]`` ``[E, P_m+1]``
-    with zero rows where source ``m`` has no entry."""
+               support: str, zeroth: str, names: list[str] | None = None
+               ) -> tuple[Tensor, list[Tensor]]:
+    """Every source's powers on one support: ``(edge_index, xs)``, ``xs[m]``
+    ``[E, P_m+1]``. With ``support="union"`` zero rows where source ``m`` has
+    no entry; with ``"intersection"`` only the entries every source has
+    (with :math:`R^0 = I` every term is 0 elsewhere, so dropping them
+    changes no value and no gradient), each source's own rows selected
+    there (:func:`~._align.select_rows`: nothing of the union's size is
+    formed, nor a gradient of the attributes' size). ``names``: the edge
+    lists in errors (default ``edge_indices[m]``)."""
+    check_choice("support", support, ("union", "intersection"))
     check_choice("zeroth", zeroth, ZEROTH)
-    index, positions = union_edges(list(edge_indices), num_nodes,
-                                   [f"edge_indices[{m}]" for m in range(len(attrs))])
-    keep = _restrict(index, positions, support)
-    xs = [place_rows(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
-    if keep is not None:
-        index, xs = index[:, keep], [x[keep] for x in xs]
+    names = names or [f"edge_indices[{m}]" for m in range(len(attrs))]
+    if support == "intersection":
+        own = common_edges(list(edge_indices), num_nodes, names)
+        # int64 whatever the input's type, as the union's edge list
+        index = torch.stack([torch.gather(edge_indices[0][0], 0, own[0]),
+                             torch.gather(edge_indices[0][1], 0, own[0])]).long()
+        xs = [select_rows(at, o) for at, o in zip(attrs, own)]
+    else:
+        index, positions = union_edges(list(edge_indices), num_nodes, names)
+        xs = [place_rows(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
     if zeroth == "ones":
         xs = _ones_columns(xs)
     return index, xs
