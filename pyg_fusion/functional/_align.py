@@ -110,7 +110,6 @@ class _PlaceSelect(torch.autograd.Function):
     @staticmethod
     def forward(ctx, placed, rows, slots, size, positions, *values):
         ctx.save_for_backward(slots, *positions)
-        ctx.size = size
         ctx.placed = (positions, values, slots, size)  # for select_rows of these rows
         return placed.index_select(0, rows)
 
@@ -119,7 +118,7 @@ class _PlaceSelect(torch.autograd.Function):
         slots, *positions = ctx.saved_tensors
         k = slots.numel()
         dtype = torch.int32 if k < 2**31 - 1 else torch.long
-        row_of = torch.full((ctx.size, ), k, dtype=dtype, device=grad.device)
+        row_of = torch.full((ctx.placed[3], ), k, dtype=dtype, device=grad.device)
         row_of[slots] = torch.arange(k, dtype=dtype, device=grad.device)
         # row k is 0, the gradient of every slot not selected; the others
         # 0 + g, as index_select's backward added g to zeros (-0.0 -> 0.0).
