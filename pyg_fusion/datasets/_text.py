@@ -100,12 +100,13 @@ def _lines(path: str, numeric: bool = True,
     elif not numeric and path.lower().endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt",
                                                 ".txt.gz")) \
             and (len({len(ln.split()) for ln in lines}) > 1
-                 or any(q in ln for ln in lines for q in "\"'")):
+                 or any(_QUOTE.search(ln) for ln in lines)):
         # one column of labels may hold spaces or quotes: split on whitespace,
         # "big cat" and "small cat" were both the class "cat", '"cat"' kept its
         # quotes. Rows of one width with no quote stay split on whitespace: an
         # "id label" file written with spaces (np.savetxt, pandas sep=" ") is
-        # two columns (labels of exactly two words each are read so too)
+        # two columns (labels of exactly two words each are read so too), and
+        # so is one whose labels hold an apostrophe ("0 o'neill"), no quote
         delimiter = "\t" if ".tsv" in path.lower() else ","
     if not numeric and len(lines) < len(every) and all(len(r) == 1 for r in
                                                         _split(lines, delimiter)):
@@ -119,6 +120,8 @@ def _lines(path: str, numeric: bool = True,
 
 
 _EXCEL_SEP = re.compile(r"sep=([,;\t|])")
+# a quote opening or closing a cell; an apostrophe inside a word (o'neill) is none
+_QUOTE = re.compile(r"\"|(?<!\w)'|'(?!\w)")
 
 
 def _savetxt_comments(every: list[str]) -> list[str]:
