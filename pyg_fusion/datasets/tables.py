@@ -204,23 +204,37 @@ class MultiViewTables(FusionDataset):
                     not header_says_index(plain.header, plain.values.shape[1]):
                 self._check_spaced_names(path, plain, first)
                 return {"index_col": None}
+            if plain.values.shape[1] > 2 and len(set(first)) == len(first):
+                self._check_spaced_names(path, plain, first, ids=True)
         return {}
 
-    def _check_spaced_names(self, path: str, plain: Table, first: list[str]) -> None:
+    def _check_spaced_names(self, path: str, plain: Table, first: list[str],
+                            ids: bool = False) -> None:
         # class names of two words each ("big cat", "small cat") split on
         # spaces: the last word was read as the label, "big cat" and "small
-        # cat" one class 'cat', without a word
-        rows = {tuple(map(str, r)) for r in plain.values}
-        merged = len(rows) > len({r[-1] for r in rows})
+        # cat" one class 'cat', without a word; after a column of row ids
+        # ("0 big cat", ``ids``) the names are the words after it, which
+        # repeat (classes) and are no numbers ("0 1 cat": a fold, not a name)
+        rows = [tuple(map(str, r[int(ids):])) for r in plain.values]
+        merged = len(set(rows)) > len({r[-1] for r in rows})
+        if ids:
+            merged = merged and len(set(rows)) < len(rows) and \
+                not any(_is_number(v) for r in rows for v in r[:-1])
         if merged and plain.header is None and self.options["label_column"] == -1 and \
                 not all(_is_number(v) for r in rows for v in r) and \
                 _lines(path, numeric=False, what="labels")[1] is None:
+            example = " ".join(map(str, plain.values[0]))
+            if ids:
+                raise ValueError(f"labels: {path} splits on spaces into a column of row ids "
+                                 f"and {len(rows[0])} words, the last of which would be the "
+                                 f"label: class names with spaces ({example!r})? Write "
+                                 f"'id,label' rows in a .csv ({first[0]},{' '.join(rows[0])})")
             seen = set()
             rep = next(v for v in first if v in seen or seen.add(v))
             raise ValueError(f"labels: {path} splits on spaces into {plain.values.shape[1]} "
                              f"columns whose first repeats ({rep!r}), so it holds no row ids "
                              f"and its last word would be the label: class names with "
-                             f"spaces ({' '.join(map(str, plain.values[0]))!r})? Write one name "
+                             f"spaces ({example!r})? Write one name "
                              f"per line in a .csv (one column); if the first column is the "
                              f"label, pass label_column=0")
 

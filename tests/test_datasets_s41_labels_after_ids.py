@@ -1,0 +1,30 @@
+"""A whitespace labels file of row ids beside class names: "0 big cat" /
+"1 small cat" read the last word as the label ('big cat' and 'small cat' one
+class 'cat', without a word; the same names without ids are refused)."""
+import numpy as np
+import pytest
+
+from pyg_fusion.datasets import MultiViewTables
+
+
+def _tables(tmp_path, labels: str, **kw):
+    n = labels.count("\n")
+    np.save(tmp_path / "v.npy", np.random.default_rng(0).normal(size=(n, 2)))
+    (tmp_path / "y.txt").write_text(labels)
+    return MultiViewTables(str(tmp_path / "r"), [str(tmp_path / "v.npy")],
+                           str(tmp_path / "y.txt"), log=False, **kw)
+
+
+def test_ids_then_class_names_with_spaces_are_refused(tmp_path):
+    names = ["big cat", "small cat", "red fox"]
+    with pytest.raises(ValueError, match=r"y.txt splits on spaces into a column of row ids "
+                       r"and 2 words.*'id,label' rows in a \.csv \(0,big cat\)"):
+        _tables(tmp_path, "".join(f"{i} {names[i % 3]}\n" for i in range(12)))
+
+
+@pytest.mark.parametrize("labels,classes", [
+    ("".join(f"{i} {i % 2} {['cat', 'dog'][i % 2]}\n" for i in range(8)), ["cat", "dog"]),
+    ("".join(f"{i} {['cat', 'dog'][i % 2]}\n" for i in range(8)), ["cat", "dog"]),
+])
+def test_ids_beside_a_fold_or_one_word_still_read(tmp_path, labels, classes):
+    assert _tables(tmp_path, labels).classes == classes
