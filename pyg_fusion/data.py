@@ -39,6 +39,10 @@ from torch_geometric.utils import subgraph
 from ._data_checks import check_node_rows, check_offset_ids, check_subset, validate_sources
 from ._source_keys import _followed, _names, source_batch, source_names  # noqa: F401
 
+# what ``from pyg_fusion.data import *`` gives: the data class and its key
+# helpers, not the modules and input checks imported here (copy, torch, Data)
+__all__ = ["MultiSourceData", "source_batch", "source_names"]
+
 
 # a VAD video's snippets and frames (pyg_fusion.datasets.VADFeatures), not its segments
 _VIDEO_KEYS = ("num_snippets", "snippet_segment", "num_frames", "frame_gt")
