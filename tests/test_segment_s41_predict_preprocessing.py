@@ -87,3 +87,24 @@ def test_preprocessing_is_checked(tmp_path):
     with pytest.raises(ValueError, match="train reads its scenes with .*'depth_scale': 0.001"):
         fit_segmentation(module, train, out_dir=str(tmp_path / "run"), max_epochs=1,
                          batch_size=2, progress=False)
+
+
+def test_evaluate_reads_the_test_scenes_as_the_module_was_trained(tmp_path):
+    # segment evaluate of such a checkpoint read its test scenes with depth / 5000 too
+    from pyg_fusion.experiments.segment_run import evaluate_segment
+    _scenes(tmp_path / "data", sizes=((32, 32), (32, 32)))
+    module = SegmentationModule("asymfusion", 6, arch=ARCH,
+                                preprocessing={"depth_scale": SCALE, "normalize": False})
+    torch.save({"state_dict": module.state_dict(), "hyper_parameters": dict(module.hparams)},
+               tmp_path / "m.ckpt")
+    run = evaluate_segment(str(tmp_path / "m.ckpt"), {"data": "nyud", "root": str(
+        tmp_path / "data"), "num_classes": 6}, str(tmp_path / "out"), progress=False)
+    assert run.data.depth_scale == SCALE and run.data.normalize is False
+    module.eval()
+    want = _ensemble(module, RGBDSegmentation(tmp_path / "data", "test", depth_scale=SCALE,
+                                              normalize=False))
+    before = _ensemble(module, RGBDSegmentation(tmp_path / "data", "test"))
+    assert not all(np.array_equal(w, b) for w, b in zip(want, before))
+    with pytest.raises(ValueError, match="--data synthetic scenes are read with depth / 5000"):
+        evaluate_segment(str(tmp_path / "m.ckpt"), {"data": "synthetic", "root": str(
+            tmp_path / "syn")}, str(tmp_path / "out2"), progress=False)

@@ -23,7 +23,8 @@ REPORT = ("metrics.json", "metrics.md", "predictions.png")
 
 
 def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
-                     train: bool = True, progress: bool = True):
+                     train: bool = True, progress: bool = True,
+                     preprocessing: dict | None = None):
     """``(train, test, class names)`` of ``data``: the seeded synthetic scenes
     (class names known) or NYUDv2-layout lists under ``data.root`` (the test
     split is ``val.txt`` when there is one; class names ``None``).
@@ -39,11 +40,22 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
             training split is :obj:`None`. (default: :obj:`True`)
         progress (bool, optional): progress bars while generating the synthetic scenes
             or checking the lists' labels and the test scenes' pixels. (default: :obj:`True`)
+        preprocessing (dict, optional): how to read the scenes' pixels, a checkpoint's
+            (:class:`~pyg_fusion.training.segmentation.SegmentationModule`'s
+            ``preprocessing``: ``depth_scale`` and ``normalize`` of
+            :class:`~pyg_fusion.datasets.RGBDSegmentation`); the synthetic scenes are
+            read as generated (depth / 5000, normalised RGB), another is an error.
+            (default: :obj:`None`, as ``segment train`` reads)
     """
     from ..datasets.rgbd import RGBDSegmentation
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
 
+    read = preprocessing or {}
     if data.data == SYNTHETIC:
+        if read and read != {"depth_scale": 1 / 5000, "normalize": True}:
+            raise ValueError(f"the checkpoint was trained on scenes read with {read}; --data "
+                             f"{SYNTHETIC} scenes are read with depth / 5000 and normalised "
+                             f"RGB: score it on scenes of its own (--data nyud)")
         kw = dict(size=data.size, num_train=data.num_train, num_test=data.num_test,
                   seed=data.data_seed)
         # the training split's generates both splits' scenes (once)
@@ -58,13 +70,13 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
     k = data.num_classes
     test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
     # a folder of test scenes to score a checkpoint on needs no train.txt
-    train = (RGBDSegmentation(data.root, "train", num_classes=k, crop_size=data.crop_size)
-             if train else None)
+    train = (RGBDSegmentation(data.root, "train", num_classes=k, crop_size=data.crop_size,
+                              **read) if train else None)
     if test_split == "test" and not osp.isfile(osp.join(data.root, "test.txt")):
         # the dataset's own error named test.txt alone, as if no other file would do
         raise FileNotFoundError(f"--root {data.root} has no test list: put val.txt or "
                                 f"test.txt there (val.txt is scored when both exist)")
-    test = RGBDSegmentation(data.root, test_split, num_classes=k)
+    test = RGBDSegmentation(data.root, test_split, num_classes=k, **read)
     # a bad test file found after training would waste the run: before training the
     # test scenes' pixels are read too (labels beyond --num-classes, a colour depth map,
     # a file cut short), and the training masks' labels (a wrong --num-classes stopped
@@ -253,8 +265,10 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
         data = dataclasses.replace(data, num_classes=k)  # the notice's default, for old files
     check_workers(data.workers)  # given or the checkpoint's, before the scenes are made
     data = as_recorded(data, "root")
+    # read as the module's training scenes were (a checkpoint that records it)
     _, test, names = segment_datasets(data, force_reload=force_reload, train=False,
-                                      progress=progress)
+                                      progress=progress,
+                                      preprocessing=module.hparams.get("preprocessing"))
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
     # the settings that make other test scenes than the checkpoint's
     moved_notice(given, recorded, ("data",) + (("size", "num_test", "data_seed")
