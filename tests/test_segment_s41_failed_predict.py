@@ -71,3 +71,17 @@ def test_failed_segment_evaluate_leaves_no_stage(tmp_path, capsys):
     with pytest.raises(Exception, match="truncated"):
         evaluate_segment(str(tmp_path / "m.ckpt"), None, str(out), progress=False)
     assert list(out.iterdir()) == []
+
+
+def test_a_rerun_into_a_used_out_says_it_replaces_the_earlier_prediction(tmp_path, capsys):
+    # train and evaluate said so; predict replaced predictions/ without a word
+    _scenes(tmp_path / "data")
+    _checkpoint(tmp_path / "m.ckpt")
+    out = tmp_path / "out"
+    args = ["segment", "predict", "--checkpoint", str(tmp_path / "m.ckpt"), "--images",
+            str(tmp_path / "data" / "new.txt"), "--out", str(out), "--no-progress"]
+    assert main(args) == 0
+    assert "notice" not in capsys.readouterr().err
+    assert main(args) == 0
+    assert (f"notice: {out} holds an earlier run (predictions.csv): this run's files replace "
+            f"those of its own names") in capsys.readouterr().err

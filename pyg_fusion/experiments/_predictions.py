@@ -21,7 +21,8 @@ def check_predictions_out(out_dir: str) -> None:
 def write_predictions(out_dir: str, scenes: Iterable[tuple[str, object, dict]]) -> list[dict]:
     """Writes each scene's image and the table under ``out_dir``: staged in
     ``<out_dir>/predict.partial`` and published once the last scene is done
-    (an earlier prediction's ``predictions/`` and table are replaced whole). A
+    (an earlier prediction's ``predictions/`` and table are replaced whole,
+    named first in a notice). A
     failed prediction leaves ``out_dir`` as it was and no stage (nothing in it
     would serve a rerun); a killed one's stage is removed by the next.
 
@@ -39,11 +40,12 @@ def write_predictions(out_dir: str, scenes: Iterable[tuple[str, object, dict]]) 
     from PIL import Image
 
     from .._files import atomic_write
-    from .._publish import staged_folder
+    from ._run_folders import staged_run
     from .image_run import print_wrote
 
     rows = []
-    with staged_folder(out_dir, "predict", keep_failed=False) as stage:
+    # an earlier prediction there is named in a notice, as train and evaluate name theirs
+    with staged_run(out_dir, "predict", (TABLE, ), keep_failed=False) as stage:
         for name, pixels, row in scenes:
             with atomic_write(osp.join(stage, FOLDER, name)) as f:
                 Image.fromarray(pixels).save(f, format="PNG")
