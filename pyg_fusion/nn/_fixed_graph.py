@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from typing import Callable
 
 import torch
 from torch import Tensor
 
 from ..functional._checks import same_tensors
+
+# graphs of padded batches kept per module (_kept_rows): the oldest go beyond it
+KEPT_ROWS = 4096
 
 
 class FixedGraphCache:
@@ -20,7 +25,12 @@ class FixedGraphCache:
     weights, inference tensors, torch.compile and torch.func prepare the
     graph at every call (learned weights of kept edges: in their kept order,
     :class:`LabelPropagationHead`). A pickle or copy of the module (``torch.save`` of
-    it, ``deepcopy``) starts without the kept graph."""
+    it, ``deepcopy``) starts without the kept graph.
+
+    :meth:`_kept_rows` keeps what a module makes of each graph of a padded
+    batch alone (:class:`LEGO`'s graphs and powers of fixed features), found
+    by the graph's content in whatever batch it comes back (shuffled
+    batches of the same videos)."""
 
     def _kept_graph(self, key: tuple, tensors: list[Tensor], make: Callable[[], object],
                     inputs: tuple[Tensor, ...] = ()):
@@ -39,7 +49,43 @@ class FixedGraphCache:
         self.__dict__["_fixed_graph"] = (key, [t.detach().clone() for t in tensors], value)
         return value
 
+    def _kept_rows(self, key: tuple, tensors: list[Tensor]) -> list[dict] | None:
+        """One dict per graph of a padded batch, row ``b`` of each of
+        ``tensors`` (``[B, ...]``: its features, its mask), which the caller
+        fills with what it makes of that graph alone and finds again for
+        ``key`` and the same content (a 128-bit BLAKE2 digest of the rows'
+        bytes, dtypes and shapes in the key) in any later batch. The
+        :data:`KEPT_ROWS` graphs used last are kept. :obj:`None` (nothing
+        kept) for tensors that require grad (features of trained layers),
+        off the CPU (the digest would read them back to the host), under
+        torch.compile and torch.func; graphs seen in inference mode are
+        kept apart (inference tensors serve inference mode only)."""
+        if (torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active()
+                or any(t.requires_grad or t.device.type != "cpu" or t.numel() == 0
+                       for t in tensors)):
+            return None
+        key = (key, torch.is_inference_mode_enabled(),
+               tuple((t.dtype, tuple(t.shape[1:])) for t in tensors))
+        rows = [t.detach().contiguous().view(t.size(0), -1).view(torch.uint8).numpy()
+                for t in tensors]
+        kept = self.__dict__.setdefault("_kept_rows_store", OrderedDict())
+        out = []
+        for b in range(tensors[0].size(0)):
+            digest = hashlib.blake2b(digest_size=16)
+            for r in rows:
+                digest.update(r[b])
+            found = (key, digest.digest())
+            if found in kept:
+                kept.move_to_end(found)
+            else:
+                kept[found] = {}
+            out.append(kept[found])
+        while len(kept) > KEPT_ROWS:
+            kept.popitem(last=False)
+        return out
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_fixed_graph", None)
+        state.pop("_kept_rows_store", None)
         return state

@@ -12,10 +12,11 @@ from ..functional.coarsen import dense_coarsen
 from ..functional.fuse import dense_fused_support
 from ..functional._live import dense_live_zeros, dense_reach, zeros_may_move
 from ..functional.support import _search_scores, _support_of, dense_shared_support_graphs
+from ._fixed_graph import FixedGraphCache
 from .fused_graph import FusedGraph
 
 
-class DenseBackend:
+class DenseBackend(FixedGraphCache):
     """The dense methods of :class:`~pyg_fusion.nn.LEGO` (``self.sources``,
     ``self.graph``, ``self.expansions``, ``self.fusion``, ``self.support``
     are the module's)."""
@@ -54,12 +55,15 @@ class DenseBackend:
         return e.prune_k is not None and e.mode == "matrix" and e.num_powers > 1
 
     def _dense_live(self, xs: dict[str, Tensor], dense: dict[str, Tensor],
-                    mask: Tensor | None, searched: dict[str, tuple]
+                    mask: Tensor | None, searched: dict[str, tuple],
+                    flags: dict[str, tuple] | None = None
                     ) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
         # the edges of the node-level sources whose powers are pruned, and
         # the entries of each one's powers that are 0 with a gradient, as the
         # sparse backend keeps them (functional/_live.py); `searched`: the
-        # support's searches that made the graphs (_dense_graphs)
+        # support's searches that made the graphs (_dense_graphs); `flags`
+        # gets each source's graphs that have such zeros and those of
+        # negative weights (lists of bools: _live_modes)
         kw, searched, found = self._graph_kw(), dict(searched), {}
 
         def search(s):  # the scores of the support's search of s
@@ -95,11 +99,22 @@ class DenseBackend:
             # signed weights: a power's sum of them may cancel to a 0 with a
             # gradient, which the paths of the graph's entries find (as the
             # sparse backend's kept_entries)
+            if flags is not None:
+                flags[s] = (_per_graph(live, len(x)),
+                            _per_graph(dense[s] < 0 if self._signed() else None, len(x)))
             if live is not None or (self._signed() and bool((dense[s] < 0).any())):
                 on = dense[s].ne(0) if live is None else structure(s) & (dense[s].ne(0) | live)
                 e = self.expansions[s]
                 out[s] = dense_reach(on, e.num_powers, e.mode, mask)
         return edges, out
+
+    def _live_modes(self, flags: list[dict[str, tuple]]) -> tuple:
+        # how _dense_live reached each source's powers in a batch of graphs
+        # of these flags: "live" where one of them has a zero with a
+        # gradient, else "signed" where one has a negative weight, else None
+        return tuple("live" if any(f[s][0] for f in flags)
+                     else "signed" if any(f[s][1] for f in flags) else None
+                     for s in flags[0])
 
     def _dense_coarsened(self, x, assign, batch, counts, pruned: bool
                          ) -> tuple[Tensor, Tensor | None, Tensor | None]:
@@ -157,18 +172,59 @@ class DenseBackend:
 
     @float32_under_autocast
     def _dense_padded(self, xs, mask) -> FusedGraph:
-        dense, searched = self._dense_graphs(xs, mask)
-        edges, live = self._dense_live(xs, dense, mask, searched)
+        # each graph's powers and support are of its features alone, and of
+        # the batch only by how _dense_live reaches the powers (_live_modes):
+        # kept per graph (FixedGraphCache._kept_rows) and served in any batch
+        # of the same modes (an epoch reshuffles the same videos, whose fixed
+        # features make the same graphs and powers)
+        e, f = self.expansions, self.fusion
+        key = ("lego", self.support, tuple(self._graph_kw().items()), f.mode, f.zeroth,
+               tuple(f.pairs), tuple((s, e[s].num_powers, e[s].norm, e[s].mode, e[s].prune_k)
+                                     for s in xs))
+        kept = self._kept_rows(key, [*xs.values()] + ([] if mask is None else [mask]))
+        found = None
+        if kept is not None and all("flags" in k for k in kept):
+            modes = self._live_modes([k["flags"] for k in kept])
+            if all(modes in k["support"] for k in kept):
+                found = ({s: torch.stack([k["powers"][s] for k in kept]) for s in xs},
+                         torch.stack([k["support"][modes] for k in kept]))
+        if found is None:
+            flags = None if kept is None else {}
+            dense, searched = self._dense_graphs(xs, mask)
+            edges, live = self._dense_live(xs, dense, mask, searched, flags)
         b, n = next(iter(xs.values())).shape[:2]
+        full = mask
         if mask is None:
-            mask = torch.ones(b, n, dtype=torch.bool, device=next(iter(xs.values())).device)
-        batch = torch.arange(b, device=mask.device).repeat_interleave(mask.sum(1))
-        return self._fuse_dense(dense, mask, batch, live, edges)
+            full = torch.ones(b, n, dtype=torch.bool, device=next(iter(xs.values())).device)
+        batch = torch.arange(b, device=full.device).repeat_interleave(full.sum(1))
+        num_nodes = int(full.sum())  # (read to the host before the powers: _fuse_dense)
+        if found is None:
+            found = self._powers_support(dense, full, live, edges)
+            if kept is not None and flags:
+                self._keep_powers(kept, flags, *found)
+        return self._fused(*found, full, batch, num_nodes)
+
+    def _keep_powers(self, kept: list[dict], flags: dict, powers: dict, support: Tensor):
+        # each graph's powers and support, under the batch's modes
+        per = [{s: (z[i], neg[i]) for s, (z, neg) in flags.items()} for i in range(len(kept))]
+        modes = self._live_modes(per)
+        for i, k in enumerate(kept):
+            k["powers"] = {s: p[i].clone() for s, p in powers.items()}
+            k["flags"] = per[i]
+            k.setdefault("support", {})[modes] = support[i].clone()
 
     def _fuse_dense(self, dense, mask, batch, live, edges) -> FusedGraph:
         # read to the host before the powers: under torch.compile a graph
         # break after them would trace the powers and the fusion twice
         num_nodes = int(mask.sum())
+        powers, support = self._powers_support(dense, mask, live, edges)
+        return self._fused(powers, support, mask, batch, num_nodes)
+
+    def _powers_support(self, dense, mask, live, edges) -> tuple[dict[str, Tensor], Tensor]:
+        # each source's powers, and where G may be non-zero for some A, as
+        # the sparse backend keeps it, and the diagonal: its zeros stay
+        # edges of FusedGraph so that gradients reach the terms that are 0
+        # at this A
         powers = {}
         for s, r in dense.items():
             powers[s], kept = self.expansions[s]._dense(r, mask, edges.get(s))
@@ -178,14 +234,19 @@ class DenseBackend:
                 # with a gradient of 0, no entry of the powers
                 live[s] = live[s] & (kept | torch.eye(r.size(-1), dtype=torch.bool,
                                                        device=r.device))
-        g = self._fuse(powers)
-        # where G may be non-zero for some A, as the sparse backend keeps it,
-        # and the diagonal: its zeros stay edges of FusedGraph so that
-        # gradients reach the terms that are 0 at this A
         with torch.no_grad():
             f = self.fusion
             support = dense_fused_support(powers, f.zeroth, None if f.mode != "pairwise"
                                           else f.pairs, live)
-            support |= torch.eye(g.size(-1), dtype=torch.bool, device=g.device)
-        return FusedGraph(num_nodes=num_nodes, batch=batch, dense=g, mask=mask,
+            n = support.size(-1)
+            support |= torch.eye(n, dtype=torch.bool, device=support.device)
+        return powers, support
+
+    def _fused(self, powers, support, mask, batch, num_nodes) -> FusedGraph:
+        return FusedGraph(num_nodes=num_nodes, batch=batch, dense=self._fuse(powers), mask=mask,
                           support=support)
+
+
+def _per_graph(entries: Tensor | None, b: int) -> list[bool]:
+    # whether each graph of a batch has one of the entries ([B, N, N] bool)
+    return [False] * b if entries is None else entries.flatten(1).any(1).tolist()

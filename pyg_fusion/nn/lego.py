@@ -57,6 +57,11 @@ class LEGO(DenseBackend, torch.nn.Module):
     ``k`` nor ``threshold``), sparse otherwise (the crossover measured by
     ``benchmarks/sparse_vs_dense.py``). Both give the same numbers:
     ``k``, ``threshold`` and ``prune_k`` act identically on dense matrices.
+    Padded CPU inputs ``[B, N, d]`` that require no gradient (fixed
+    features: a video's segments at every epoch) keep each graph's powers,
+    found by its features' content in any later batch (the last
+    :data:`~pyg_fusion.nn._fixed_graph.KEPT_ROWS` graphs; not under
+    torch.compile or torch.func): the same numbers, built once.
 
     Levels: a source whose units are finer than the nodes (frames or patches
     of clips) comes with an assignment ``assign[source]`` ``[N_source]`` of
