@@ -10,7 +10,8 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
     """Runs a checkpoint of :func:`~pyg_fusion.experiments.translate_run.run_translate`
     on the scenes of the folder ``data`` (one sub-folder per input modality the
     checkpoint was trained on; no target folder needed), resized to the
-    checkpoint's ``image_size`` as in training, on the CPU, and writes under
+    checkpoint's ``image_size`` as in training (recorded by ``translate train`` and by
+    :func:`~pyg_fusion.training.translation.fit_translation`), on the CPU, and writes under
     ``out_dir``: ``predictions/<scene>.png``, the ensemble's image at that size
     (a 1-channel target, e.g. depth, as a 16-bit grey PNG scaled by 65535 as
     the inputs are read; 3 channels as 8-bit RGB), and ``predictions.csv``, one
@@ -43,8 +44,9 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
     check_folder(data, "--data")
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint",
                             task="translate")
-    size = (module.hparams.get("data_config") or {}).get("image_size")
-    if size is None:  # a checkpoint written before the data settings were recorded
+    size = module.hparams.get("image_size") or (module.hparams.get("data_config") or {}).get(
+        "image_size")
+    if size is None:  # a checkpoint written before the training size was recorded
         size = TranslateDataConfig.image_size
         notice(f"--checkpoint {checkpoint} records no image size: scenes are resized to "
                f"the default {size} x {size}")

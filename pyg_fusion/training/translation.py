@@ -19,7 +19,7 @@ from torch import Tensor, nn
 
 from .._option_rules import check_field, is_int, is_real
 from .._versions import library_versions
-from ..functional._checks import check_choice, check_names
+from ..functional._checks import check_choice, check_int, check_names
 from ..nn.asym.bottleneck import drop_unread_exchange
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn._source_order import SourceOrderState
@@ -135,6 +135,10 @@ class TranslationModule(SourceOrderState, L.LightningModule):
         data_config (dict, optional): the data settings of the training run, saved with the
             hyper-parameters so that evaluating the checkpoint rebuilds the same data (as
             the graph tasks save their ``config``). (default: :obj:`None`)
+        image_size (int, optional): the side the training scenes were resized to, saved
+            with the hyper-parameters so that ``translate predict`` resizes new scenes to
+            it; :func:`fit_translation` records its training scenes' ``image_size``.
+            (default: :obj:`None`: not known)
 
     ``trainer.predict`` gives, per batch, :meth:`translate`'s ``{output name: images
     [B, C, H, W] in [0, 1]}``, one per branch and the ensemble.
@@ -154,7 +158,7 @@ class TranslationModule(SourceOrderState, L.LightningModule):
                  lambda_l1: float = TranslateModelConfig.lambda_l1,
                  lambda_gan: float = _CRITIC_DEFAULTS["lambda_gan"],
                  lr: float = TranslateModelConfig.lr, beta1: float = 0.5,
-                 data_config: dict | None = None):
+                 data_config: dict | None = None, image_size: int | None = None):
         super().__init__()
         # save_hyperparameters records these arguments in the checkpoint, which
         # loads with weights_only=True: numpy's scalars there (lr=np.float32(2e-4))
@@ -165,10 +169,12 @@ class TranslationModule(SourceOrderState, L.LightningModule):
             fusion_levels = fusion_levels.tolist()
         (modalities, modality_channels, out_channels, ngf, num_downs, norm, fusion_levels,
          dropout, ratio, shift, shuffle, use_shift, ndf, d_layers, d_norm, gan_mode, lambda_l1,
-         lambda_gan, lr, beta1, data_config) = plain(
+         lambda_gan, lr, beta1, data_config, image_size) = plain(
             (modalities, modality_channels, out_channels, ngf, num_downs, norm, fusion_levels,
              dropout, ratio, shift, shuffle, use_shift, ndf, d_layers, d_norm, gan_mode,
-             lambda_l1, lambda_gan, lr, beta1, data_config))
+             lambda_l1, lambda_gan, lr, beta1, data_config, image_size))
+        if image_size is not None:
+            check_int("image_size", image_size, minimum=1)
         self.modalities = check_names("modalities", modalities)
         if not self.modalities:
             raise ValueError("modalities must name at least one input modality")
