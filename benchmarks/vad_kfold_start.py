@@ -23,6 +23,15 @@ and chooses nothing.
 Each run is written to ``--json`` as it ends (a run already there is skipped,
 so a stopped study goes on where it stopped); ``--relational-shift 4`` and
 ``--dataset motion-vad --standardize`` give the other two benchmarks.
+
+``--shuffle independent`` (a probe of the seeding, no default): ``fit_vad``
+seeds the held-out split and the training shuffle with the run's seed alike
+(two generators seeded ``seed``: the shuffle's draws are the split's, two
+draws later); with this flag the shuffle's generator is seeded from
+``numpy.random.SeedSequence([seed, 1])`` instead, so that the batch order is
+drawn independently of the folds. ``--starts product`` trains one start
+only (the rules above need both; a run of one start prints each fold's
+held-out loss and the rank of fold 0's).
 """
 from __future__ import annotations
 
@@ -34,6 +43,7 @@ import tempfile
 import time
 from unittest import mock
 
+import numpy as np
 import torch
 
 from pyg_fusion._versions import library_versions
@@ -41,6 +51,12 @@ from pyg_fusion._versions import library_versions
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 STARTS = ("product", "mean")
+
+
+def independent_seed(seed: int, stream: int = 1) -> int:
+    """A seed for a stream of run ``seed`` drawn independently of the
+    generators that ``fit_vad`` seeds with ``seed`` itself."""
+    return int(np.random.SeedSequence([seed, stream]).generate_state(1)[0])
 
 
 def folds_of(dataset, k: int, fraction: float, seed: int) -> list[list[int]]:
@@ -76,6 +92,11 @@ def main(argv=None):
                    help="k: each start is trained k times, fold f held out in run f")
     p.add_argument("--relational-shift", type=nonneg_float, default=0.0)
     p.add_argument("--standardize", action="store_true")
+    p.add_argument("--starts", nargs="+", choices=STARTS, default=list(STARTS),
+                   help="the starts trained (the rules need both)")
+    p.add_argument("--shuffle", choices=("seed", "independent"), default="seed",
+                   help="the training shuffle's generator: seeded with the seed, as fit_vad "
+                        "seeds it, or independently of the folds")
     p.add_argument("--root", default="runs/data")
     p.add_argument("--json", required=True,
                    help="the runs, one record each (read first: runs in it are skipped)")
@@ -92,6 +113,11 @@ def _run(args, argv) -> int:
     from pyg_fusion._files import write_json
     from pyg_fusion.experiments.data import DataConfig, load_data
     from pyg_fusion.experiments.run import _run_method
+    from pyg_fusion.training import vad_fit
+    loaders = vad_fit._loaders
+    if args.shuffle == "independent":
+        def loaders(train_ds, eval_ds, batch_size, seed, _fit_vad=vad_fit._loaders):
+            return _fit_vad(train_ds, eval_ds, batch_size, independent_seed(seed))
     cfg = DataConfig(dataset=args.dataset, root=args.root,
                      relational_shift=args.relational_shift, standardize=args.standardize)
     td = load_data(cfg)
@@ -101,14 +127,15 @@ def _run(args, argv) -> int:
     if os.path.isfile(args.json):
         with open(args.json) as fh:
             rows = json.load(fh)
-    fields = ("dataset", "relational_shift", "standardize", "method", "folds")
+    fields = ("dataset", "relational_shift", "standardize", "method", "folds", "shuffle")
     setting = tuple(getattr(args, k) for k in fields)
+    # (records written before --shuffle are of the seeded shuffle)
     done = {(r["seed"], r["fold"], r["start"]) for r in rows
-            if tuple(r[k] for k in fields) == setting}
+            if tuple(r.get(k, "seed") for k in fields) == setting}
     for seed in args.seeds:
         folds = folds_of(td.train, args.folds, fraction, seed)
         for f in range(args.folds):
-            for start in STARTS:
+            for start in args.starts:
                 if (seed, f, start) in done:
                     continue
                 held = folds[f]
@@ -116,13 +143,14 @@ def _run(args, argv) -> int:
                 t0 = time.perf_counter()
                 with tempfile.TemporaryDirectory() as out, mock.patch(
                         "pyg_fusion.training.vad_fit.split_videos",
-                        lambda *_, **__: (rest, held)):
+                        lambda *_, **__: (rest, held)), mock.patch(
+                        "pyg_fusion.training.vad_fit._loaders", loaders):
                     m, _ = _run_method(td, args.method, seed, out, options={"init": start},
                                        devices=1, accelerator="cpu", progress=False,
                                        checkpoint=False)
                 rows.append({"dataset": args.dataset, "relational_shift": args.relational_shift,
                              "standardize": args.standardize, "method": args.method,
-                             "seed": seed, "fold": f, "folds": args.folds, "start": start,
+                             "shuffle": args.shuffle, "seed": seed, "fold": f, "folds": args.folds, "start": start,
                              "val_loss": m["val_loss"], "auc": m["auc"], "epoch": m["epoch"],
                              "operator_start_epoch": m.get("operator_start_epoch"),
                              "wall_s": round(time.perf_counter() - t0, 1),
@@ -162,17 +190,24 @@ RULES = {
 
 
 def summarize(rows: list[dict], a) -> None:
-    """Per seed: each start's held-out loss on each fold, the start each rule
-    chooses and the chosen fold-0 run's AUC; per rule: the AUC over the
-    seeds, and its held-out loss on the folds j > 0 that its choice did not
-    see (the loss on fold j of the start it chooses without fold j)."""
+    """Per seed: each start's held-out loss on each fold and the rank of fold
+    0's among them (0: the lowest), the start each rule chooses and the
+    chosen fold-0 run's AUC; per rule: the AUC over the seeds, and its
+    held-out loss on the folds j > 0 that its choice did not see (the loss
+    on fold j of the start it chooses without fold j)."""
     aucs = {rule: [] for rule in RULES}
     nested = {rule: [] for rule in RULES}
     for seed in a.seeds:
-        sel = [r for r in rows if r["seed"] == seed and all(
-            r[k] == getattr(a, k) for k in ("dataset", "relational_shift", "standardize",
-                                            "method", "folds"))]
+        sel = [r for r in rows if r["seed"] == seed and r.get("shuffle", "seed") == a.shuffle
+               and all(r[k] == getattr(a, k) for k in ("dataset", "relational_shift",
+                                                        "standardize", "method", "folds"))]
         by = {st: {r["fold"]: r for r in sel if r["start"] == st} for st in STARTS}
+        for st in a.starts:
+            loss = [by[st][f]["val_loss"] for f in sorted(by[st])]
+            if 0 in by[st] and len(loss) > 1:
+                print(f"seed {seed}, {st} start: held-out loss on folds {sorted(by[st])}: "
+                      + " ".join(f"{v:.3f}" for v in loss)
+                      + f"; fold 0 ranks {sorted(loss).index(by[st][0]['val_loss'])}")
         common = sorted(set(by["product"]) & set(by["mean"]))
         if 0 not in common or len(common) < 3:
             continue
