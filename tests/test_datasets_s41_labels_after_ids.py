@@ -28,3 +28,20 @@ def test_ids_then_class_names_with_spaces_are_refused(tmp_path):
 ])
 def test_ids_beside_a_fold_or_one_word_still_read(tmp_path, labels, classes):
     assert _tables(tmp_path, labels).classes == classes
+
+
+def test_ids_then_names_of_other_word_counts_are_refused(tmp_path):
+    # "0 cat" / "1 big cat": rows of other widths are one column, each line a
+    # class of its own, its first taken for a header ('rows are not aligned')
+    names = ["cat", "big cat", "red fox"]
+    with pytest.raises(ValueError, match=r"y.txt's lines are a row id and a class name with "
+                       r"spaces \('0 cat', \.\.\.\).*'id,label' rows in a \.csv \(0,cat\)"):
+        _tables(tmp_path, "".join(f"{i} {names[i % 3]}\n" for i in range(12)))
+
+
+@pytest.mark.parametrize("labels", [
+    "".join(f"{['cat', 'big cat'][i % 2]}\n" for i in range(8)),  # names alone
+    "".join(f"{i} {['cat', 'big cat'][i % 2]}\n".replace(" ", ",", 1) for i in range(8)),
+])
+def test_names_with_spaces_alone_or_after_a_comma_still_read(tmp_path, labels):
+    assert _tables(tmp_path, labels).classes == ["big cat", "cat"]

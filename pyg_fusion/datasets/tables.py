@@ -13,7 +13,7 @@ from .._option_rules import is_int
 from ._args import check_transductive_standardize, index_col_of, per_file_index_col
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
-from ._text import FileName, _is_number, _lines, header_says_index
+from ._text import _WHOLE, FileName, _is_number, _lines, header_says_index
 from ._named_sources import check_array_index_col, name_views
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
                       encode_labels, notice_case_classes, notice_label_column)
@@ -197,6 +197,8 @@ class MultiViewTables(FusionDataset):
             # ('label,sample'), taken for ids ('rows are not aligned'), where
             # the label column's name check says which column is read
             plain = self._read("labels", path, numeric=False, index_col=None)
+            if plain.values.shape[1] == 1:
+                _check_ids_before_names(path)
             first = [str(v) for v in plain.values[:, 0]]
             # (a last column empty in every row, a trailing delimiter, has its own error)
             if plain.values.shape[1] > 1 and len(set(first)) < len(first) and \
@@ -315,3 +317,26 @@ class MultiViewTables(FusionDataset):
 
     def _repr_options(self) -> str:
         return f"views={list(self.view_files)}, label_rate={self.options['label_rate']}"
+
+
+def _check_ids_before_names(path: str) -> None:
+    """Refuses a labels file read as one column whose lines are each a row id
+    and a class name of another number of words ("0 cat" / "1 big cat", or a
+    quoted "0 'cat'"): each line was a class of its own, the first taken for
+    a header ('rows are not aligned'; header=False then gave one class per
+    row)."""
+    if path.endswith((".npy", ".npz")):
+        return
+    lines, delimiter = _lines(path, numeric=False, what="labels")
+    if delimiter is None or any(delimiter in ln for ln in lines):
+        return
+    heads = [ln.split(None, 1) for ln in lines]
+    if any(len(h) < 2 or not _WHOLE.fullmatch(h[0]) for h in heads) or \
+            len({h[0] for h in heads}) < len(heads):
+        return
+    names = [h[1].strip() for h in heads]
+    if len(set(names)) < len(names):  # names that repeat are classes
+        raise ValueError(f"labels: {path}'s lines are a row id and a class name with spaces "
+                         f"({lines[0].strip()!r}, ...), read as one column, each line a class "
+                         f"of its own: write 'id,label' rows in a .csv ({heads[0][0]},"
+                         f"{names[0]}), or the names alone, one per line")
