@@ -7,6 +7,7 @@ running program leaves that program as it was."""
 from __future__ import annotations
 
 import argparse
+import sys
 from contextlib import contextmanager
 
 from ..training.banners import hide_lightning_banners
@@ -57,10 +58,31 @@ def add_threads_argument(parser) -> None:
                         "the CPUs")
 
 
+def output_is_terminal() -> bool:
+    """Whether progress bars would reach a person: ``sys.stderr`` (where the
+    project's tqdm bars draw) and ``sys.stdout`` (where Lightning's draw) are
+    both terminals. Output sent to a file, a pipe, nohup or a CI log is not,
+    and there every redraw of a bar is one more line in it."""
+    try:
+        return sys.stderr.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced by an object without it, or closed
+        return False
+
+
 def add_progress_argument(parser) -> None:
-    """Declares ``--no-progress`` (its one declaration, for every command that
-    trains or scores): Lightning's progress bars hidden."""
-    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    """Declares ``--no-progress`` and ``--progress`` (their one declaration,
+    for every command that trains or scores): the progress bars, the
+    project's (tqdm) and Lightning's alike, hidden or shown. The default,
+    the one rule of whether a command shows them, is
+    :func:`output_is_terminal` when its parser is built: ``args.no_progress``
+    is True when stdout or stderr is not a terminal."""
+    hidden = not output_is_terminal()
+    parser.add_argument("--no-progress", action="store_true", default=hidden,
+                        help="hide progress bars (default: hidden when stdout or stderr is "
+                        "not a terminal, e.g. sent to a file, a pipe or a CI log; shown on "
+                        "a terminal)")
+    parser.add_argument("--progress", dest="no_progress", action="store_false", default=hidden,
+                        help="show progress bars even when stdout or stderr is not a terminal")
 
 
 def accelerator_arg(text: str) -> str:
