@@ -33,7 +33,8 @@ def _binary(gt: np.ndarray, what: str) -> np.ndarray:
 
 class FrameGroundTruth:
     """The ground truth ``gt_file`` of one domain (``None``: none; with
-    ``{name}``: one file per video) under ``folder``, handed out video by
+    ``{name}``: one file per video, which a normal video may lack: its frames
+    are all 0) under ``folder``, handed out video by
     video in list order (:meth:`video`); :meth:`finish` checks what is left
     after the last video. A concatenated file is read at once, so that its
     errors come before any video's."""
@@ -63,6 +64,13 @@ class FrameGroundTruth:
             self.offset = offset + frames
         elif gt_file is not None:
             path = osp.join(self.folder, gt_file.format(name=video))
+            if not osp.isfile(path):
+                if label == 0:  # a normal video's frames are all normal: no file needed
+                    return np.zeros(frames, dtype=np.int64)
+                raise ValueError(f"{where} is abnormal, but its ground truth {path} (gt="
+                                 f"{gt_file!r}) does not exist: give its frame labels (0 / 1, "
+                                 f"at least {frames} = {T} snippets x {self.snippet_len}) "
+                                 f"there; a normal video's file may be left out (all 0)")
             g = _binary(load_npy(path, f"{where}: ground truth"),
                         f"{where}: ground truth {path}")
             if g.size < frames:

@@ -74,7 +74,8 @@ class VADLayout:
             found for the first source. (default: :obj:`None`)
         gt (str | Mapping[str, str], optional): frame-level ground truth of the test split: one
             ``.npy`` concatenated over the test videos in list order, or a pattern with
-            ``{name}`` (one file per video); a dict ``{split: ...}`` also gives one for the
+            ``{name}`` (one file per video; a normal video's may be left out, its frames
+            all 0); a dict ``{split: ...}`` also gives one for the
             training split. (default: :obj:`None`)
         labels (str, optional): video labels from ``"position"`` (the first ``num_abnormal``
             videos of the list are abnormal), ``"name"`` (normal when the name matches

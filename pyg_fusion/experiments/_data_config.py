@@ -104,7 +104,9 @@ class DataConfig:
     vad_test_list: str | None = option(None, "vad: test list (under ROOT/raw)",
                                        metavar="FILE", datasets=("vad", ))
     vad_gt: str | None = option(None, "vad: frame-level ground truth of the test split "
-                                "(under ROOT/raw), or none: videos without ground truth "
+                                "(under ROOT/raw; a pattern with {name}: one file per "
+                                "video, which a normal video may lack: all 0), or none: "
+                                "videos without ground truth "
                                 "(evaluate: each video's scores, no metrics; their labels "
                                 "are not read)", metavar="FILE|none", datasets=("vad", ))
     vad_labels: str = option(
