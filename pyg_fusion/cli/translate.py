@@ -25,7 +25,8 @@ PREDICT = ("Run a checkpoint of `translate train` on new scenes without targets,
            "a Taskonomy-style folder with one sub-folder per input modality of the checkpoint, "
            "its images resized to the checkpoint's --image-size as in training. Writes the "
            "ensemble's image of each scene in OUT/predictions (a 1-channel target as a 16-bit "
-           "grey PNG, 3 channels as 8-bit RGB) and a table of them, OUT/predictions.csv.")
+           "grey PNG, by 65535 and at most 65534, as 65535 marks no depth; 3 channels as "
+           "8-bit RGB) and a table of them, OUT/predictions.csv.")
 
 
 def register(subparsers) -> None:

@@ -14,7 +14,9 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
     :func:`~pyg_fusion.training.translation.fit_translation`), on the CPU, and writes under
     ``out_dir``: ``predictions/<scene>.png``, the ensemble's image at that size
     (a 1-channel target, e.g. depth, as a 16-bit grey PNG scaled by 65535 as
-    the inputs are read; 3 channels as 8-bit RGB), and ``predictions.csv``, one
+    the inputs are read, at most 65534: 65535 is Taskonomy's marker of no depth,
+    :data:`~pyg_fusion.datasets.taskonomy.NO_DEPTH`, which a prediction of 1 would
+    become when read back; 3 channels as 8-bit RGB), and ``predictions.csv``, one
     row per scene (``scene``, ``prediction``, ``height``, ``width``). They are
     written in ``<out_dir>/predict.partial`` and moved into ``out_dir`` once
     every scene is done; a failed prediction leaves ``out_dir`` as it was.
@@ -34,7 +36,7 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
 
     from .._loading import load_lightning
     from .._notices import notice
-    from ..datasets.taskonomy import TaskonomyFolder
+    from ..datasets.taskonomy import NO_DEPTH, TaskonomyFolder
     from ..training.translation import TranslationModule
     from ._predictions import check_predictions_out, write_predictions
     from .image_config import TranslateDataConfig
@@ -63,8 +65,9 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
         for i in tqdm(range(len(scenes)), disable=not progress, desc="predicting"):
             with torch.no_grad():
                 img = module.translate(scenes[i])[module.output_names[-1]][0]
-            if channels == 1:  # as depth is read: 16-bit, by 65535
-                pixels = (img[0] * 65535).round().numpy().astype(np.uint16)
+            if channels == 1:  # as depth is read: 16-bit, by 65535; never "no depth"
+                pixels = (img[0] * 65535).round().clamp(0, NO_DEPTH - 1).numpy().astype(
+                    np.uint16)
             else:
                 pixels = (img.permute(1, 2, 0) * 255).round().numpy().astype(np.uint8)
             yield f"{names[i]}.png", pixels, {"scene": names[i]}
