@@ -19,9 +19,10 @@ import numpy as np
 from ._npy import _check_real, _objects_error, load_npy, require_file
 from ._separators import (comma_error, comma_number, cut_thousands, group_mark, grouped_error,
                           grouped_number, is_comma_number, split_group)
+from ._index_hint import index_col_arg
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
                     _missing, _split, _unnamed_index, check_header_width, header_says_index,
-                    index_col_arg, to_float)
+                    to_float)
 
 
 def check_root(root) -> str:

@@ -10,7 +10,7 @@ import os.path as osp
 import re
 from collections.abc import Mapping, Sequence
 
-from ._text import index_col_arg
+from ._index_hint import index_col_arg
 
 # MultiFeatureDigits' six views (UCI mfeat-*)
 VIEWS = ("fou", "fac", "kar", "pix", "zer", "mor")

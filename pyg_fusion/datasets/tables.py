@@ -13,7 +13,8 @@ from .._option_rules import is_int
 from ._args import check_transductive_standardize, index_col_of, per_file_index_col
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
-from ._text import _WHOLE, FileName, _is_number, _lines, header_says_index
+from ._index_hint import FileName
+from ._text import _WHOLE, _is_number, _lines, header_says_index
 from ._named_sources import check_array_index_col, name_views
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
                       encode_labels, notice_case_classes, notice_label_column)
