@@ -11,7 +11,9 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
     on the scenes of the folder ``data`` (one sub-folder per input modality the
     checkpoint was trained on; no target folder needed), resized to the
     checkpoint's ``image_size`` as in training (recorded by ``translate train`` and by
-    :func:`~pyg_fusion.training.translation.fit_translation`), on the CPU, and writes under
+    :func:`~pyg_fusion.training.translation.fit_translation`), its inputs read as depth
+    as in training (the module's ``depth_inputs``, recorded by ``fit_translation``; a
+    checkpoint that records none: the folders named ``depth...``), on the CPU, and writes under
     ``out_dir``: ``predictions/<scene>.png``, the ensemble's image at that size
     (a 1-channel target, e.g. depth, as a 16-bit grey PNG scaled by 65535 as
     the inputs are read, at most 65534: 65535 is Taskonomy's marker of no depth,
@@ -52,7 +54,9 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
         size = TranslateDataConfig.image_size
         notice(f"--checkpoint {checkpoint} records no image size: scenes are resized to "
                f"the default {size} x {size}")
-    scenes = TaskonomyFolder(data, module.modalities, target=None, image_size=size)
+    # the input folders read as depth in training (older checkpoints: those named depth...)
+    scenes = TaskonomyFolder(data, module.modalities, target=None, image_size=size,
+                             depth=module.hparams.get("depth_inputs"))
     scenes.check_files()  # every file's header, before the first scene
     channels = module.hparams.out_channels
     if channels not in (1, 3):

@@ -60,7 +60,7 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
         # torch's sampler said 'num_samples=0', naming neither (an empty val: no scores)
         if ds is not None and len(ds) == 0:
             raise ValueError(f"{what} holds no scenes")
-    _record_image_size(module, train)
+    _record_reading(module, train)
     # torch's loader said "got batch_size=2" of the string '2', after out_dir was made
     batch_size = check_int("batch_size", batch_size, minimum=1)
     # the loader's generator takes a Python int (torch: 'an integer is required' of
@@ -76,19 +76,28 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
     return trainer
 
 
-def _record_image_size(module: TranslationModule, train) -> None:
-    """Records in ``module.hparams.image_size`` the side the training scenes
-    are resized to (their ``image_size``; a Subset's data set's), so that a
-    prediction resizes new scenes as they were; scenes of another size than
-    the module records are an error (a prediction resizes to one)."""
+def _record_reading(module: TranslationModule, train) -> None:
+    """Records in ``module.hparams`` how the training scenes are read (a
+    Subset's data set's): ``image_size``, the side they are resized to, and
+    ``depth_inputs``, the input folders read as depth (a
+    :class:`~pyg_fusion.datasets.TaskonomyFolder`'s ``depth``), so that a
+    prediction reads new scenes as they were; scenes read otherwise than the
+    module records are an error (a prediction reads one way)."""
     from torch.utils.data import Subset
     while isinstance(train, Subset):
         train = train.dataset
     size = getattr(train, "image_size", None)
-    if size is None:
-        return
-    had = module.hparams.get("image_size")
-    if had is not None and had != size:
-        raise ValueError(f"train resizes its scenes to {size} x {size}, the module was given "
-                         f"(or trained with) image_size={had}")
-    module.hparams["image_size"] = int(size)
+    if size is not None:
+        had = module.hparams.get("image_size")
+        if had is not None and had != size:
+            raise ValueError(f"train resizes its scenes to {size} x {size}, the module was "
+                             f"given (or trained with) image_size={had}")
+        module.hparams["image_size"] = int(size)
+    depth = getattr(train, "depth", None)
+    if depth is not None:
+        depth = [m for m in module.modalities if m in depth]
+        had = module.hparams.get("depth_inputs")
+        if had is not None and set(had) != set(depth):
+            raise ValueError(f"train reads the inputs {depth} as depth, the module was "
+                             f"given (or trained with) depth_inputs={list(had)}")
+        module.hparams["depth_inputs"] = depth

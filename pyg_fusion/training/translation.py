@@ -139,6 +139,13 @@ class TranslationModule(SourceOrderState, L.LightningModule):
             with the hyper-parameters so that ``translate predict`` resizes new scenes to
             it; :func:`fit_translation` records its training scenes' ``image_size``.
             (default: :obj:`None`: not known)
+        depth_inputs (list[str], optional): the input modalities read as depth (whose
+            16-bit pixels of 65535 have no depth), saved with the hyper-parameters so that
+            ``translate predict`` reads new scenes' folders as the training ones;
+            :func:`fit_translation` records its training scenes' (a
+            :class:`~pyg_fusion.datasets.TaskonomyFolder`'s ``depth`` among the inputs).
+            (default: :obj:`None`: not known; predict reads the folders named ``depth...``
+            as depth)
 
     ``trainer.predict`` gives, per batch, :meth:`translate`'s ``{output name: images
     [B, C, H, W] in [0, 1]}``, one per branch and the ensemble.
@@ -158,7 +165,8 @@ class TranslationModule(SourceOrderState, L.LightningModule):
                  lambda_l1: float = TranslateModelConfig.lambda_l1,
                  lambda_gan: float = _CRITIC_DEFAULTS["lambda_gan"],
                  lr: float = TranslateModelConfig.lr, beta1: float = 0.5,
-                 data_config: dict | None = None, image_size: int | None = None):
+                 data_config: dict | None = None, image_size: int | None = None,
+                 depth_inputs: list[str] | None = None):
         super().__init__()
         # save_hyperparameters records these arguments in the checkpoint, which
         # loads with weights_only=True: numpy's scalars there (lr=np.float32(2e-4))
@@ -169,10 +177,10 @@ class TranslationModule(SourceOrderState, L.LightningModule):
             fusion_levels = fusion_levels.tolist()
         (modalities, modality_channels, out_channels, ngf, num_downs, norm, fusion_levels,
          dropout, ratio, shift, shuffle, use_shift, ndf, d_layers, d_norm, gan_mode, lambda_l1,
-         lambda_gan, lr, beta1, data_config, image_size) = plain(
+         lambda_gan, lr, beta1, data_config, image_size, depth_inputs) = plain(
             (modalities, modality_channels, out_channels, ngf, num_downs, norm, fusion_levels,
              dropout, ratio, shift, shuffle, use_shift, ndf, d_layers, d_norm, gan_mode,
-             lambda_l1, lambda_gan, lr, beta1, data_config, image_size))
+             lambda_l1, lambda_gan, lr, beta1, data_config, image_size, depth_inputs))
         if image_size is not None:
             check_int("image_size", image_size, minimum=1)
         self.modalities = check_names("modalities", modalities)
@@ -180,6 +188,10 @@ class TranslationModule(SourceOrderState, L.LightningModule):
             raise ValueError("modalities must name at least one input modality")
         if len(set(self.modalities)) != len(self.modalities):
             raise ValueError(f"modalities must be distinct, got {self.modalities}")
+        if depth_inputs is not None and not set(
+                check_names("depth_inputs", depth_inputs)) <= set(self.modalities):
+            raise ValueError(f"depth_inputs must name input modalities among "
+                             f"{self.modalities}, got {depth_inputs}")
         if ENSEMBLE in self.modalities:  # each output is scored by its name
             raise ValueError(f"modalities: {ENSEMBLE!r} names the ensemble's output; rename "
                              f"that modality")
