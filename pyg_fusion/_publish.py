@@ -101,7 +101,7 @@ def _discard(path: str) -> None:
 @contextmanager
 def staged_folder(out_dir: str | os.PathLike, name: str = "run", *,
                   publish: Callable[[str, str], None] | None = None,
-                  keep_failed: bool = True) -> Iterator[str]:
+                  keep_failed: bool = True, resume: bool = False) -> Iterator[str]:
     """The folder ``<out_dir>/<name>.partial`` that a run writes into,
     moved into ``out_dir`` by :func:`publish_folder` once the body finished:
     an interrupted or failed run leaves ``out_dir`` (the last finished run's
@@ -121,13 +121,16 @@ def staged_folder(out_dir: str | os.PathLike, name: str = "run", *,
             that this one does not write). (default: :obj:`None`)
         keep_failed (bool, optional): keep the stage of a failed body.
             (default: :obj:`True`)
+        resume (bool, optional): keep the interrupted run's stage, which the body
+            continues. (default: :obj:`False`)
     """
     import shutil
     stage = osp.join(os.fspath(out_dir), f"{name}.partial")
-    shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
+    if not resume:
+        shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
     remove_stale_temps(os.fspath(out_dir))  # and the entries a killed publish set aside
     with made_folder(out_dir):
-        os.makedirs(stage)
+        os.makedirs(stage, exist_ok=resume)
         try:
             yield stage
             (publish or publish_folder)(stage, out_dir)

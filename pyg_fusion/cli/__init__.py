@@ -175,16 +175,21 @@ def _interrupted_note(parser: argparse.ArgumentParser, args, start: float) -> st
     # the same name removes with its stage: said, or lost without a word
     last = sorted(glob.glob(os.path.join(glob.escape(out), "**", "*.partial", "checkpoints",
                                          "last.ckpt"), recursive=True))
+    command = _command_of(parser, args._prog) if hasattr(args, "_prog") else None
+    resumes = command is not None and any(a.dest == "resume" for a in command._actions)
+    # segment / translate train continue it (experiments._image_resume)
+    image = resumes and getattr(args, "action", None) == "train"
     kept = (f" (the unfinished run's last epoch: {last[0]}"
             + (f" and {len(last) - 1} more" if len(last) > 1 else "")
-            + f", removed by the next run into {out}: move it to keep it)") if last else ""
+            + (": rerun with --resume to continue it, or without to train from the start)"
+               if image else f", removed by the next run into {out}: move it to keep it)")
+            ) if last else ""
     if not _published_since(out, start):
         return f"; nothing had finished, {out} holds no result of this run{kept}"
     # compare and sweep record their finished runs in <name>.partial.json:
     # without the flag that reuses them, a rerun trains every run again
     partial = sorted(glob.glob(os.path.join(glob.escape(out), "*.partial.json")))
-    command = _command_of(parser, args._prog) if hasattr(args, "_prog") else None
-    if partial and command is not None and any(a.dest == "resume" for a in command._actions):
+    if partial and resumes:
         return (f"; what finished is under {out}, its runs in "
                 f"{os.path.basename(partial[0])}: rerun with --resume to reuse them{kept}")
     return f"; what finished is under {out}{kept}"

@@ -251,7 +251,8 @@ def image_full_config(args) -> dict[str, Any]:
     fields = {f.name for cls in SECTIONS[(task, action)].values()
               for f in dataclasses.fields(cls)}
     out: dict[str, Any] = {k: v for k, v in sorted(vars(args).items())
-                           if k not in NOT_CONFIG and k not in fields and k != "action"}
+                           if k not in NOT_CONFIG and k not in fields
+                           and k not in ("action", "resume")}
     out.update(image_config(task, action, args))
     # the user's files and folders absolute, as the run records them: the
     # printed config read back from another folder found none of them

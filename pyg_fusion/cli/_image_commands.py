@@ -28,7 +28,19 @@ def run_image_command(args, run: Callable) -> int:
         check_report_replaceable(args.out)  # an image training run's report: its own message
         check_not_a_run_folder(args.out, "files")
     head = (args.checkpoint, ) if args.action == "evaluate" else ()
+    train = {"resume": args.resume} if args.action == "train" else {}
     run(*head, *configs.values(), args.out, progress=not args.no_progress,
         config=image_full_config(args), accelerator=args.accelerator,
-        force_reload=args.force_reload)
+        force_reload=args.force_reload, **train)
     return 0
+
+
+def add_resume_argument(parser) -> None:
+    """Declares ``--resume`` of ``segment train`` and ``translate train``
+    (:mod:`~pyg_fusion.experiments._image_resume`): an instruction to this
+    run, not one of its settings (left out of its recorded config)."""
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the interrupted run in --out from its last epoch "
+                        "(OUT/train.partial/checkpoints/last.ckpt), given the same settings "
+                        "(other settings are refused); without one there, train from the "
+                        "start")

@@ -15,7 +15,7 @@ import argparse
 from ._config_flags import add_config_file_flags, add_field_flags, add_force_reload_argument
 from ._flag_types import input_path
 from ._help import HelpFormatter
-from ._image_commands import run_image_command
+from ._image_commands import add_resume_argument, run_image_command
 from .evaluate import check as check_checkpoint
 from ._process import add_accelerator_argument, add_progress_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
@@ -71,6 +71,7 @@ def register(subparsers) -> None:
     g = t.add_argument_group("output")
     g.add_argument("--out", type=out_folder, help="output folder " + OUT_REQUIRED)
     add_progress_argument(g)
+    add_resume_argument(g)
     add_config_file_flags(t)
     t.set_defaults(func=run_train)
 

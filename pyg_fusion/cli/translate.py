@@ -8,7 +8,7 @@ from ._process import add_accelerator_argument, add_progress_argument, add_threa
 from . import OUT_REQUIRED, out_folder
 from ._flag_types import input_path
 from ._help import HelpFormatter
-from ._image_commands import run_image_command
+from ._image_commands import add_resume_argument, run_image_command
 from .evaluate import check as check_checkpoint
 
 
@@ -58,6 +58,7 @@ def register(subparsers) -> None:
                    "metrics.json, metrics.md; translate evaluate draws translation.png) "
                    + OUT_REQUIRED)
     add_progress_argument(g)
+    add_resume_argument(g)
     add_config_file_flags(t)
     t.set_defaults(func=_train)
 

@@ -104,7 +104,7 @@ def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,
 
 @contextmanager
 def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str], *,
-               keep_failed: bool = True) -> Iterator[str]:
+               keep_failed: bool = True, resume: bool = False) -> Iterator[str]:
     """:func:`~pyg_fusion._publish.staged_folder` of an image task's run, whose
     report ``files`` of an earlier run in ``out_dir`` are removed when this
     run does not write them (:func:`publish_run`): e.g. the figure of an
@@ -118,6 +118,8 @@ def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str], *,
         files (Sequence[str]): the report files a run of this kind writes.
         keep_failed (bool, optional): keep a failed run's stage (a training run's last
             epoch); :obj:`False` for an evaluation. (default: :obj:`True`)
+        resume (bool, optional): keep the interrupted run's stage
+            (:mod:`._image_resume`). (default: :obj:`False`)
     """
     from .._publish import staged_folder
     from .._notices import notice
@@ -126,5 +128,5 @@ def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str], *,
         notice(f"{out_dir} holds an earlier run ({', '.join(earlier)}): this run's files "
                f"replace those of its own names once this run finishes")
     with staged_folder(out_dir, name, publish=lambda stage, dst: publish_run(
-            stage, dst, files), keep_failed=keep_failed) as stage:
+            stage, dst, files), keep_failed=keep_failed, resume=resume) as stage:
         yield stage

@@ -16,6 +16,7 @@ from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainCo
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
                         checkpoint_epochs, config_with_data, figure_title, print_wrote)
 from ._rng import keeps_global_rng
+from ._image_resume import RecordSettings, resume_point
 from ._run_folders import TRAINED, check_out_entries, staged_run
 
 # the report of a run (report=True) in its out_dir
@@ -107,7 +108,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                 trainer: SegmentTrainConfig, out_dir: str, *, progress: bool = True,
                 checkpoint: bool = True, report: bool = True,
                 config: dict | None = None, accelerator: str = "cpu",
-                force_reload: bool = False) -> ImageRun:
+                force_reload: bool = False, resume: bool = False) -> ImageRun:
     """Trains a segmentation variant (weights seeded by ``trainer.seed``)
     and scores it on the test split.
 
@@ -130,6 +131,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             (default: :obj:`"cpu"`)
         force_reload (bool, optional): generate the synthetic scenes again
             (:func:`segment_datasets`). (default: :obj:`False`)
+        resume (bool, optional): continue the interrupted run of these settings in
+            ``out_dir`` (:mod:`._image_resume`). (default: :obj:`False`)
     """
     from ..training._segmentation_loaders import check_workers
     from ..training.segmentation import SegmentationModule, fit_segmentation
@@ -158,16 +161,17 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                                 data_config=dataclasses.asdict(data))
     if model.pretrained:
         _load_pretrained(module.model.encoder, model)
+    record = config_with_data(config, data, model=model, trainer=trainer)
+    resumed = resume_point(osp.join(out_dir, "train.partial"), record, resume)
     # checkpoints and report go to out_dir together once the run finished
-    with staged_run(out_dir, "train", REPORT) as stage:
+    with staged_run(out_dir, "train", REPORT, resume=resumed is not None) as stage:
         fitted = fit_segmentation(module, train, out_dir=stage, max_epochs=trainer.epochs,
                                   batch_size=data.batch_size, seed=trainer.seed,
                                   progress=progress, checkpoint=checkpoint,
-                                  num_workers=data.workers, accelerator=accelerator)
+                                  num_workers=data.workers, accelerator=accelerator,
+                                  ckpt_path=resumed, callbacks=[RecordSettings(record)])
         run = _score_segmenter(module, test, names, stage, progress=progress, trainer=fitted,
-                               report=report,
-                               config=config_with_data(config, data, model=model,
-                                                       trainer=trainer),
+                               report=report, config=record,
                                batch_size=data.batch_size, num_workers=data.workers,
                                epochs=trainer.epochs)
     print_wrote(out_dir, REPORT + ("checkpoints",))

@@ -19,6 +19,7 @@ from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateMo
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
                         checkpoint_epochs, config_with_data, figure_title, print_wrote)
 from ._rng import keeps_global_rng
+from ._image_resume import RecordSettings, resume_point
 from ._run_folders import TRAINED, check_out_entries, staged_run
 from .translate_data import (check_translate_data, check_translate_train, translate_dataset,
                              translate_modalities)
@@ -75,7 +76,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
                   checkpoint: bool = True, validate: bool = True,
                   test: TranslateEvalConfig | None = None, report: bool = True,
                   config: dict | None = None, accelerator: str = "cpu",
-                  force_reload: bool = False) -> ImageRun:
+                  force_reload: bool = False, resume: bool = False) -> ImageRun:
     """Trains the shared generator (weights seeded by ``data.seed``) and
     scores it on the validation split, or on the test split of ``test``: the
     weights of ``best.ckpt`` when the run validates and writes checkpoints
@@ -109,6 +110,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
             (default: :obj:`"cpu"`)
         force_reload (bool, optional): render the synthetic scenes of each split again
             (:func:`translate_dataset`), once per split. (default: :obj:`False`)
+        resume (bool, optional): continue the interrupted run of these settings in
+            ``out_dir`` (:mod:`._image_resume`). (default: :obj:`False`)
     """
     from ..training.seeding import seed_everything
     from ..training.accelerators import check_accelerator
@@ -145,12 +148,15 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         ngf=model.ngf, num_downs=levels, norm=model.modality_norm, gan_mode=model.gan_mode,
         lambda_l1=model.lambda_l1, lr=model.lr, data_config=dataclasses.asdict(data),
         **critic)
+    record = config_with_data(config, data, splits=splits, model=model, eval=test)
+    resumed = resume_point(osp.join(out_dir, "train.partial"), record, resume)
     # checkpoints and report go to out_dir together once the run finished
-    with staged_run(out_dir, "train", REPORT) as stage:
+    with staged_run(out_dir, "train", REPORT, resume=resumed is not None) as stage:
         trainer = fit_translation(module, train, out_dir=stage, max_epochs=model.epochs,
                                   batch_size=data.batch_size, seed=data.seed, val=val,
                                   progress=progress, checkpoint=checkpoint,
-                                  accelerator=accelerator)
+                                  accelerator=accelerator, ckpt_path=resumed,
+                                  callbacks=[RecordSettings(record)])
         weights = {"weights": _chosen_weights(module, trainer)}
         scored, split = val, "validation"
         if test is not None:
@@ -158,8 +164,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
                                               progress=progress,
                                               force_reload=force_reload), "test"
         run = _score_translator(module, scored, split, data, mods, stage, progress=progress,
-                                report=report, config=config_with_data(
-                                    config, data, splits=splits, model=model, eval=test),
+                                report=report, config=record,
                                 accelerator=accelerator, extra=weights)
     print_wrote(out_dir, REPORT + ("checkpoints",))
     return run

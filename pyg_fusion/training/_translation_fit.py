@@ -23,7 +23,8 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
                     max_epochs: int = TranslateModelConfig.epochs,
                     batch_size: int = TranslateDataConfig.batch_size,
                     seed: int = TranslateDataConfig.seed, val=None, progress: bool = True,
-                    checkpoint: bool = True, **trainer_kwargs) -> L.Trainer:
+                    checkpoint: bool = True, ckpt_path: str | None = None,
+                    **trainer_kwargs) -> L.Trainer:
     """Trains ``module`` with the shared trainer (seeded, CSV logs,
     checkpoints under ``out_dir``), as :func:`~pyg_fusion.training.node.fit_node`,
     :func:`~pyg_fusion.training.vad_fit.fit_vad` and
@@ -50,6 +51,9 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
             (default: :obj:`None`)
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints. (default: :obj:`True`)
+        ckpt_path (str, optional): a checkpoint of an interrupted run of these
+            settings to continue (Lightning's ``fit(..., ckpt_path=...)``).
+            (default: :obj:`None`)
         **trainer_kwargs (optional): Additional arguments of
             :func:`~pyg_fusion.training.build_trainer`.
     """
@@ -72,7 +76,8 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
     g = torch.Generator().manual_seed(seed)
     with without_validation(val is not None):
         trainer.fit(module, DataLoader(train, batch_size=batch_size, shuffle=True, generator=g),
-                    DataLoader(val, batch_size=batch_size) if val is not None else None)
+                    DataLoader(val, batch_size=batch_size) if val is not None else None,
+                    ckpt_path=ckpt_path)
     return trainer
 
 

@@ -307,7 +307,7 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
                      seed: int = SegmentTrainConfig.seed, val: Dataset | None = None,
                      progress: bool = True, checkpoint: bool = True,
                      num_workers: int = SegmentDataConfig.workers,
-                     **trainer_kwargs) -> L.Trainer:
+                     ckpt_path: str | None = None, **trainer_kwargs) -> L.Trainer:
     """Trains ``module`` with the shared trainer (seeded, CSV logs,
     checkpoints under ``out_dir``); validates on ``val`` each epoch if given
     (the best ``val_<final output>_miou`` is kept as ``best.ckpt``). The defaults
@@ -333,6 +333,8 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints. (default: :obj:`True`)
         num_workers (int, optional): data loader workers. (default: :obj:`0`)
+        ckpt_path (str, optional): a checkpoint of an interrupted run of these settings to
+            continue (Lightning's ``fit(..., ckpt_path=...)``). (default: :obj:`None`)
         **trainer_kwargs (optional): Additional arguments of
             :func:`~pyg_fusion.training.build_trainer`.
     """
@@ -354,7 +356,7 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
                             monitor=monitor, progress=progress,
                             checkpoint=checkpoint, **trainer_kwargs)
     with without_validation(val is not None):
-        trainer.fit(module, *loaders)
+        trainer.fit(module, *loaders, ckpt_path=ckpt_path)
     return trainer
 
 
