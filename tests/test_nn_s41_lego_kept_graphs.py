@@ -10,7 +10,7 @@ import pickle
 import pytest
 import torch
 
-from pyg_fusion.nn import LEGO
+from pyg_fusion.nn import LEGO, _fixed_graph
 
 SHUFFLES = ([0, 1, 2, 3], [4, 5, 6, 7], [5, 2, 7, 0], [1, 6, 3, 4], [3, 3, 6])
 
@@ -124,3 +124,48 @@ def test_a_copy_or_pickle_starts_without_kept_graphs():
     assert len(model.__dict__["_kept_rows_store"]) == 4
     assert "_kept_rows_store" not in copy.deepcopy(model).__dict__
     assert "_kept_rows_store" not in pickle.loads(pickle.dumps(model)).__dict__
+
+
+def _stored(model):
+    # the bytes of the kept tensors, counted afresh
+    def count(v):
+        if isinstance(v, torch.Tensor):
+            return v.untyped_storage().nbytes()
+        return sum(map(count, v.values())) if isinstance(v, dict) else 0
+    return sum(map(count, model.__dict__["_kept_rows_store"].values()))
+
+
+def _graph_bytes(n=6, powers=2):
+    # one graph's kept powers (two sources) and support
+    return 2 * (powers + 1) * n * n * 4 + n * n
+
+
+def test_the_kept_graphs_stay_within_their_bytes(monkeypatch):
+    # graphs of any size were kept up to a count of them (N = 512: 8.25 MiB
+    # each, 33 GiB for 4096): the store keeps the last graphs within a budget
+    # of bytes, and still gives a fresh module's numbers
+    monkeypatch.setattr(_fixed_graph, "KEPT_BYTES", 3 * _graph_bytes(), raising=False)
+    videos, model = _videos(), _lego()
+    fresh = copy.deepcopy(model)
+    calls = _counted(monkeypatch)
+    for order in SHUFFLES + ([0, 1], [0, 1], [6, 7, 0]):
+        out = model(_batch(videos, order))
+        assert _same(out, copy.deepcopy(fresh)(_batch(videos, order)))
+        out.to_dense().sum().backward()
+        fresh.load_state_dict(model.state_dict())
+        assert 0 < _stored(model) <= 3 * _graph_bytes()
+        assert _stored(model) == model.__dict__["_kept_rows_store"].nbytes
+    # the fresh copies', and the model's but for [3, 3, 6] (the last three
+    # graphs kept) and the second [0, 1]: [6, 7, 0] wants an evicted graph
+    assert len(calls) == (len(SHUFFLES) + 3) + (len(SHUFFLES) + 3 - 2)
+
+
+def test_a_graph_larger_than_the_budget_is_not_kept(monkeypatch):
+    monkeypatch.setattr(_fixed_graph, "KEPT_BYTES", _graph_bytes() - 1, raising=False)
+    videos, model = _videos(), _lego(k=3)
+    calls = _counted(monkeypatch)
+    for _ in range(2):
+        assert _same(model(_batch(videos, [0, 1])), _lego(k=3)(_batch(videos, [0, 1])))
+        assert _stored(model) == 0
+        assert model.__dict__["_kept_rows_store"].nbytes == 0
+    assert len(calls) == 4  # built at every call

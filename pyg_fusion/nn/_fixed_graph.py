@@ -9,7 +9,11 @@ from torch import Tensor
 
 from ..functional._checks import same_tensors
 
-# graphs of padded batches kept per module (_kept_rows): the oldest go beyond it
+# what _kept_rows keeps per module: the bytes of the graphs' tensors (a graph
+# larger than it is not kept), and the graphs (each has a digest, dicts and
+# tensor headers besides its tensors: many tiny graphs); beyond either, those
+# used least recently go
+KEPT_BYTES = 256 * 2**20
 KEPT_ROWS = 4096
 
 
@@ -52,14 +56,13 @@ class FixedGraphCache:
     def _kept_rows(self, key: tuple, tensors: list[Tensor]) -> list[dict] | None:
         """One dict per graph of a padded batch, row ``b`` of each of
         ``tensors`` (``[B, ...]``: its features, its mask), which the caller
-        fills with what it makes of that graph alone and finds again for
-        ``key`` and the same content (a 128-bit BLAKE2 digest of the rows'
-        bytes, dtypes and shapes in the key) in any later batch. The
-        :data:`KEPT_ROWS` graphs used last are kept. :obj:`None` (nothing
-        kept) for tensors that require grad (features of trained layers),
-        off the CPU (the digest would read them back to the host), under
-        torch.compile and torch.func; graphs seen in inference mode are
-        kept apart (inference tensors serve inference mode only)."""
+        fills (:meth:`_keep_row`) with what it makes of that graph alone and
+        finds again for ``key`` and the same content (a 128-bit BLAKE2 digest
+        of the rows' bytes, dtypes and shapes in the key) in any later batch.
+        :obj:`None` (nothing kept) for tensors that require grad (features of
+        trained layers), off the CPU (the digest would read them back to the
+        host), under torch.compile and torch.func; graphs seen in inference
+        mode are kept apart (inference tensors serve inference mode only)."""
         if (torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active()
                 or any(t.requires_grad or t.device.type != "cpu" or t.numel() == 0
                        for t in tensors)):
@@ -68,7 +71,7 @@ class FixedGraphCache:
                tuple((t.dtype, tuple(t.shape[1:])) for t in tensors))
         rows = [t.detach().contiguous().view(t.size(0), -1).view(torch.uint8).numpy()
                 for t in tensors]
-        kept = self.__dict__.setdefault("_kept_rows_store", OrderedDict())
+        kept = self.__dict__.setdefault("_kept_rows_store", _Store())
         out = []
         for b in range(tensors[0].size(0)):
             digest = hashlib.blake2b(digest_size=16)
@@ -78,14 +81,69 @@ class FixedGraphCache:
             if found in kept:
                 kept.move_to_end(found)
             else:
-                kept[found] = {}
+                kept[found] = _Row(found)
             out.append(kept[found])
-        while len(kept) > KEPT_ROWS:
-            kept.popitem(last=False)
+        kept.fit()
         return out
+
+    def _keep_row(self, row: dict, values: dict) -> None:
+        """Copies ``values`` (tensors, or dicts of them: merged into the
+        row's) into ``row`` of :meth:`_kept_rows`, counted in the store's
+        bytes: a row that would be larger than :data:`KEPT_BYTES` is not
+        kept at all (nor copied), and beyond it those used least recently
+        go."""
+        kept = self.__dict__.get("_kept_rows_store")
+        if kept is None or kept.get(row.key) is not row:
+            return  # gone since (a batch of more graphs than the store keeps)
+        merged = {n: {**row.get(n, {}), **v} if isinstance(v, dict) else v
+                  for n, v in values.items()}
+        size = _nbytes({**row, **merged})
+        if size > KEPT_BYTES:
+            kept.nbytes -= kept.pop(row.key).nbytes
+            return
+        row.update({n: {**row.get(n, {}), **_copy(v)} if isinstance(v, dict) else _copy(v)
+                    for n, v in values.items()})
+        kept.nbytes += size - row.nbytes
+        row.nbytes = size
+        kept.fit()
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_fixed_graph", None)
         state.pop("_kept_rows_store", None)
         return state
+
+
+class _Row(dict):
+    # one graph of _kept_rows: its key in the store, and the bytes of its
+    # tensors as last counted (_keep_row)
+    __slots__ = ("key", "nbytes")
+
+    def __init__(self, key):
+        super().__init__()
+        self.key, self.nbytes = key, 0
+
+
+class _Store(OrderedDict):
+    # the graphs of _kept_rows by key, least recently used first, and the
+    # bytes of their tensors
+    nbytes = 0
+
+    def fit(self):
+        while len(self) > KEPT_ROWS or self.nbytes > KEPT_BYTES:
+            self.nbytes -= self.popitem(last=False)[1].nbytes
+
+
+def _nbytes(value) -> int:
+    # the bytes of the tensors of a value (tensors, dicts of them, flags)
+    if isinstance(value, Tensor):
+        return value.nbytes
+    return sum(map(_nbytes, value.values())) if isinstance(value, dict) else 0
+
+
+def _copy(value):
+    # a kept copy of a value: each tensor's own storage of its elements only
+    # (a row of a batch would keep the whole batch's)
+    if isinstance(value, Tensor):
+        return value.detach().clone(memory_format=torch.contiguous_format)
+    return {n: _copy(v) for n, v in value.items()} if isinstance(value, dict) else value

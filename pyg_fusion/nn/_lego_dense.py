@@ -209,9 +209,8 @@ class DenseBackend(FixedGraphCache):
         per = [{s: (z[i], neg[i]) for s, (z, neg) in flags.items()} for i in range(len(kept))]
         modes = self._live_modes(per)
         for i, k in enumerate(kept):
-            k["powers"] = {s: p[i].clone() for s, p in powers.items()}
-            k["flags"] = per[i]
-            k.setdefault("support", {})[modes] = support[i].clone()
+            self._keep_row(k, {"powers": {s: p[i] for s, p in powers.items()},
+                               "flags": per[i], "support": {modes: support[i]}})
 
     def _fuse_dense(self, dense, mask, batch, live, edges) -> FusedGraph:
         # read to the host before the powers: under torch.compile a graph

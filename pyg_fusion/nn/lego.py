@@ -59,9 +59,14 @@ class LEGO(DenseBackend, torch.nn.Module):
     ``k``, ``threshold`` and ``prune_k`` act identically on dense matrices.
     Padded CPU inputs ``[B, N, d]`` that require no gradient (fixed
     features: a video's segments at every epoch) keep each graph's powers,
-    found by its features' content in any later batch (the last
-    :data:`~pyg_fusion.nn._fixed_graph.KEPT_ROWS` graphs; not under
-    torch.compile or torch.func): the same numbers, built once.
+    found by its features' content in any later batch (not under
+    torch.compile or torch.func): the same numbers, built once. The module
+    keeps at most :data:`~pyg_fusion.nn._fixed_graph.KEPT_BYTES` (256 MiB)
+    of them and 4096 graphs, those used last (a graph of :math:`N` nodes keeps
+    :math:`\sum_s (P_s + 1)` matrices :math:`N \times N` of its features'
+    dtype and a boolean one: 8.25 MiB at :math:`N = 512` in float32 with two
+    sources and :math:`P = 3`); a graph larger than that is built at every
+    call.
 
     Levels: a source whose units are finer than the nodes (frames or patches
     of clips) comes with an assignment ``assign[source]`` ``[N_source]`` of
