@@ -196,7 +196,9 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     scenes it was trained on (FID and KID too with ``test.inception``); with
     ``report``, also writes ``translation.png`` (``test.num_figure`` scenes).
     The data settings are those the checkpoint recorded
-    (:func:`data_from_checkpoint`) but those given in ``data``, e.g. another
+    (:func:`data_from_checkpoint`; a module of
+    :func:`~pyg_fusion.training.translation.fit_translation` records its
+    ``image_size`` alone) but those given in ``data``, e.g. another
     ``root``, ``data`` folder, ``seed`` or ``batch_size``, as ``translate
     evaluate`` takes its flags; an ``image_size``, the synthetic scenes' seed,
     or another kind of ``data`` (synthetic or a folder) given away from the
@@ -252,6 +254,10 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     given = data
     data, defaulted = data_from_checkpoint(
         dataclasses.replace(data, modalities=",".join(mods)), module.hparams.get("data_config"))
+    if "image_size" in defaulted and module.hparams.get("image_size") is not None:
+        # a module trained in Python (fit_translation) records its size alone
+        data = dataclasses.replace(data, image_size=module.hparams.image_size)
+        del defaulted["image_size"]
     if data.data != SYNTHETIC and given.data is None:
         # a folder has no test split of its own: scoring it would score the training scenes
         raise ValueError(f"--data: the checkpoint was trained on the folder {data.data!r}, "
