@@ -24,25 +24,17 @@ def load_torch(path: str | os.PathLike, *, what: str = "file",
     for this load only."""
     import torch
     path = os.fspath(path)
-    if osp.isdir(path):
-        raise ValueError(f"{what}: {path} is a folder; expected a file")
-    if not osp.isfile(path):
-        raise FileNotFoundError(f"{what}: no such file: {path}")
-    # torch's safe_globals removes its classes on exit, also those that were
-    # registered for the whole process before: only the others go in
-    known = torch.serialization.get_safe_globals()
-    extra = [c for c in allowed if c not in known]
     hint = f"; {recover}" if recover else ""
     # One open: the checksums are checked on the file that torch.load then
     # reads, not on another one written over the path (an atomic replace)
     # between two opens. (Reading the bytes once into memory instead took
     # twice the time of the two passes, the second of which comes from the
     # page cache, and the file's size in memory besides.)
-    try:
-        f = open(path, "rb")
-    except OSError as exc:  # unreadable (permissions): named as torch.load's errors
-        raise ValueError(f"{what}: cannot read {path} ({_reason(exc)}){hint}") from exc
-    with f:
+    with _opened(path, what, hint) as f:
+        # torch's safe_globals removes its classes on exit, also those that were
+        # registered for the whole process before: only the others go in
+        known = torch.serialization.get_safe_globals()
+        extra = [c for c in allowed if c not in known]
         member = _checksum_failure(f)
         if member is not None:
             raise ValueError(f"{what}: cannot read {path} (the file is damaged: its record "
@@ -52,8 +44,41 @@ def load_torch(path: str | os.PathLike, *, what: str = "file",
             with torch.serialization.safe_globals(extra):
                 return torch.load(f, map_location="cpu", weights_only=True)
         except Exception as exc:  # torch raises many types for broken files
-            reason = _damage(f) or _reason(exc)
-            raise ValueError(f"{what}: cannot read {path} ({reason}){hint}") from exc
+            raise ValueError(f"{what}: cannot read {path} ({_reason(exc)}){hint}") from exc
+
+
+def check_torch_file(path: str | os.PathLike, *, what: str = "file") -> None:
+    """Refuses ``path`` as :func:`load_torch` would before ``torch.load``:
+    a folder, a missing or unreadable file, or one whose first bytes are no
+    file of ``torch.save`` (empty, a zip archive cut short, neither an archive
+    nor a pickle), naming ``what``. Imports no torch: the commands check a
+    ``--checkpoint`` by it before torch loads (seconds).
+
+    Args:
+        path (str or os.PathLike): the file.
+        what (str, optional): what gave the file, named in the errors.
+            (default: :obj:`"file"`)
+    """
+    with _opened(os.fspath(path), what, ""):
+        pass
+
+
+def _opened(path: str, what: str, hint: str) -> BinaryIO:
+    """``path`` opened for reading, or the error of :func:`load_torch` for
+    a file that its first bytes tell is none of ``torch.save`` (:func:`_damage`)."""
+    if osp.isdir(path):
+        raise ValueError(f"{what}: {path} is a folder; expected a file")
+    if not osp.isfile(path):
+        raise FileNotFoundError(f"{what}: no such file: {path}")
+    try:
+        f = open(path, "rb")
+    except OSError as exc:  # unreadable (permissions): named as torch.load's errors
+        raise ValueError(f"{what}: cannot read {path} ({_reason(exc)}){hint}") from exc
+    reason = _damage(f)
+    if reason is not None:
+        f.close()
+        raise ValueError(f"{what}: cannot read {path} ({reason}){hint}")
+    return f
 
 
 def _reason(exc: Exception) -> str:
@@ -83,10 +108,10 @@ def _checksum_failure(f: BinaryIO) -> str | None:
 
 
 def _damage(f: BinaryIO) -> str | None:
-    """What is wrong with the file ``f`` that ``torch.load`` failed on, when
-    its first bytes tell (torch's own messages for these are an ``OSError:
-    [Errno 22]`` or a cut-off paragraph of its zip reader); ``None``: torch's
-    reason."""
+    """What is wrong with the file ``f``, when its first bytes tell that
+    ``torch.load`` would fail on it (torch's own messages for these are an
+    ``OSError: [Errno 22]`` or a cut-off paragraph of its zip reader);
+    ``None``: left to ``torch.load``."""
     import zipfile
     try:
         f.seek(0)

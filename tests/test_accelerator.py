@@ -212,8 +212,8 @@ def test_more_cpu_processes_than_cpus_is_named_before_the_data_loads(tmp_path, c
     from pyg_fusion.training.trainer import check_schedule
     with pytest.raises(ValueError, match=message):
         check_schedule(1, 1, 3)
-    ckpt = tmp_path / "x.ckpt"  # (exists: a missing one is said first)
-    ckpt.write_bytes(b"")
+    ckpt = tmp_path / "x.ckpt"  # (a torch file: a missing or empty one is said first)
+    torch.save({}, ckpt)
     for command in (["train"], ["compare"], ["sweep"], ["evaluate", "--checkpoint", str(ckpt)]):
         out, root = tmp_path / command[0], tmp_path / "data"
         argv = [*command, "--devices", "3", "--out", str(out), "--no-progress"]
@@ -231,8 +231,8 @@ def test_more_threads_than_cpus_over_the_processes_is_named_before_the_data_load
     monkeypatch.setattr(accelerators, "usable_cpus", lambda: 4)
     message = ("devices 2 x threads 3: 6 CPU threads (a process per device, each with its "
                "threads), and this process may use 4 CPUs; lower threads or devices")
-    ckpt = tmp_path / "x.ckpt"  # (exists: a missing one is said first)
-    ckpt.write_bytes(b"")
+    ckpt = tmp_path / "x.ckpt"  # (a torch file: a missing or empty one is said first)
+    torch.save({}, ckpt)
     for command in (["train"], ["compare"], ["sweep"], ["evaluate", "--checkpoint", str(ckpt)]):
         out, root = tmp_path / command[0], tmp_path / "data"
         argv = [*command, "--devices", "2", "--threads", "3", "--out", str(out), "--no-progress"]

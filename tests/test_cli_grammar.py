@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 import yaml
+import torch
 
 from pyg_fusion.cli import build_parser
 from pyg_fusion.cli._runs import route_task
@@ -130,7 +131,7 @@ def test_image_flags_check_their_values(capsys):
     ["segment", "evaluate", "--out", "o", "--checkpoint", "{tmp}/c.ckpt", "--size", "32"]])
 def test_image_print_config_round_trips_through_config(argv, tmp_path, capsys):
     from pyg_fusion.cli import main
-    (tmp_path / "c.ckpt").write_bytes(b"")
+    torch.save({}, tmp_path / "c.ckpt")
     argv = [a.format(tmp=tmp_path) for a in argv]
     assert main([*argv, "--print-config"]) == 0
     printed = capsys.readouterr().out
@@ -150,7 +151,7 @@ def test_image_print_config_needs_no_out(argv, tmp_path, capsys):
     """Printing a config needs no output folder (noun first and verb first);
     running still does."""
     from pyg_fusion.cli import main
-    (tmp_path / "c.ckpt").write_bytes(b"")
+    torch.save({}, tmp_path / "c.ckpt")
     argv = [a.format(tmp=tmp_path) for a in argv]
     assert main([*argv, "--print-config"]) == 0
     printed = capsys.readouterr().out

@@ -5,6 +5,7 @@
 before the checkpoint loads); a folder that does not exist is refused alike
 (tests/test_cli_s31_translate_missing_data.py)."""
 import pytest
+import torch
 
 from pyg_fusion.cli import main
 
@@ -14,7 +15,7 @@ MESSAGE = "--data must be 'synthetic' or a folder, got an empty path"
 @pytest.mark.parametrize("data", ["", " "])
 @pytest.mark.parametrize("print_config", [True, False])
 def test_translate_evaluate_refuses_an_empty_data(tmp_path, capsys, data, print_config):
-    (tmp_path / "m.ckpt").write_bytes(b"")  # (exists: a missing one is said first)
+    torch.save({}, tmp_path / "m.ckpt")  # (exists: a missing one is said first)
     argv = ["translate", "evaluate", "--data", data, "--checkpoint", str(tmp_path / "m.ckpt")]
     argv += ["--print-config"] if print_config else ["--out", str(tmp_path / "out")]
     assert main(argv) == 2
@@ -33,7 +34,7 @@ def test_the_python_api_refuses_it_before_the_checkpoint_loads(tmp_path):
 
 
 def test_translate_evaluate_print_config_takes_synthetic_and_a_folder(tmp_path, capsys):
-    (tmp_path / "m.ckpt").write_bytes(b"")  # a checkpoint that exists: the run refuses another
+    torch.save({}, tmp_path / "m.ckpt")  # a checkpoint that exists: the run refuses another
     for data in ("synthetic", str(tmp_path)):
         assert main(["translate", "evaluate", "--data", data, "--checkpoint",
                      str(tmp_path / "m.ckpt"), "--print-config"]) == 0

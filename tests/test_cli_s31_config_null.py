@@ -6,6 +6,7 @@ method's default; --pretrained; an evaluation's 'the checkpoint's'); for any
 other flag it is one line naming the key and its line, exit 2."""
 import pytest
 import yaml
+import torch
 
 from pyg_fusion.cli import main
 
@@ -50,7 +51,7 @@ def test_a_null_where_the_default_is_none_is_the_default(tmp_path, capsys, argv,
     ["compare", "--dataset", "synthetic-vad", "--method", "lego-row,lego-cp"],
 ])
 def test_printed_configs_read_back(tmp_path, capsys, argv):
-    (tmp_path / "m.ckpt").write_bytes(b"")
+    torch.save({}, tmp_path / "m.ckpt")
     argv = [a.format(ckpt=tmp_path / "m.ckpt") for a in argv]
     assert main([*argv, "--print-config"]) == 0
     printed = capsys.readouterr().out

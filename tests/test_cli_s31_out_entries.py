@@ -5,6 +5,7 @@ the run with everything inside it, or failed the run once it had trained.
 The run refuses such an --out before any work, naming the entry; the user's
 entry stays as it was."""
 import pytest
+import torch
 
 from pyg_fusion.cli import main
 
@@ -29,7 +30,7 @@ GRAPH = ["--dataset", "digits", "--epochs", "1", "--seeds", "0", "--threads", "1
 def test_an_out_entry_of_the_other_kind_is_refused_before_any_work(tmp_path, capsys, argv,
                                                                    entry, kind):
     ckpt = tmp_path / "m.ckpt"
-    ckpt.write_bytes(b"")
+    torch.save({}, ckpt)
     out = tmp_path / "out"
     path = out / entry
     if kind == "folder":

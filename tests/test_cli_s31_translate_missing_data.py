@@ -4,6 +4,7 @@ line; --val-data alike (train's run refused it only after the training scenes
 were made). check_translate_data / check_translate_train, which the runs and
 --print-config call, refuse them before any work, with the run's message."""
 import pytest
+import torch
 
 from pyg_fusion.cli import main
 
@@ -20,7 +21,7 @@ def test_a_data_folder_that_is_not_one_is_refused_before_any_work(tmp_path, caps
     bad = tmp_path / "bad"
     if kind == "file":
         bad.write_text("")
-    (tmp_path / "m.ckpt").write_bytes(b"")  # (exists: a missing one is said first)
+    torch.save({}, tmp_path / "m.ckpt")  # (a missing or empty one is said first)
     argv = [a.format(bad=bad, ckpt=tmp_path / "m.ckpt") for a in argv]
     argv += ["--print-config"] if print_config else ["--out", str(tmp_path / "out"),
                                                      "--threads", "1", "--no-progress"]

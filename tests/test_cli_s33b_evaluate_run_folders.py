@@ -4,6 +4,7 @@ scores.json over the run's and removed the run's training log
 (logs/version_0) as an earlier evaluation's; its last line named results.json
 only, not the CSV log it wrote under logs/."""
 import numpy as np
+import torch
 
 from pyg_fusion.cli import main
 
@@ -72,7 +73,7 @@ def test_evaluate_refuses_a_file_named_logs_before_it_scores(tmp_path, capsys):
     ev = tmp_path / "ev"
     ev.mkdir()
     (ev / "logs").write_text("mine")
-    (tmp_path / "none.ckpt").write_bytes(b"")  # (exists: a missing one is said first)
+    torch.save({}, tmp_path / "none.ckpt")  # (exists: a missing one is said first)
     assert main(["evaluate", "--checkpoint", str(tmp_path / "none.ckpt"), "--out", str(ev),
                  *COMMON]) == 2
     assert _error(capsys).startswith(f"pyg-fusion evaluate: error: --out {str(ev)!r} holds a "

@@ -2,6 +2,8 @@
 compare run> (method folders, no results.json yet) wrote its results.json
 and logs beside the method folders; --out <a run's checkpoints folder> wrote
 them beside the .ckpt files. Both are refused in one line, exit 2."""
+import torch
+
 from pyg_fusion.cli import main
 
 COMMON = ["--threads", "1", "--no-progress"]
@@ -20,7 +22,7 @@ def test_evaluate_refuses_a_runs_top_folder_and_its_checkpoints_folder(tmp_path,
     (log / "metrics.csv").write_text("epoch,step,train_loss\n0,0,0.5\n", encoding="utf-8")
     ckpts = tmp_path / "t" / "lego" / "seed0" / "checkpoints"
     ckpts.mkdir(parents=True)
-    (ckpts / "best.ckpt").write_bytes(b"")
+    torch.save({}, ckpts / "best.ckpt")
     ckpt = str(ckpts / "best.ckpt")
     top = tmp_path / "c"
     assert main(["evaluate", "--checkpoint", ckpt, "--out", str(top), *COMMON]) == 2

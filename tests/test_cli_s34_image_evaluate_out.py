@@ -4,6 +4,7 @@ metrics.md, the figure and eval_logs beside the run's files: the graph
 evaluate's refusal (check_not_a_run_folder) now holds for them, one line,
 exit 2; an image training run's report keeps its own message."""
 import pytest
+import torch
 
 from pyg_fusion.cli import main
 
@@ -14,7 +15,7 @@ COMMON = ["--threads", "1", "--no-progress"]
 def test_image_evaluate_refuses_a_training_runs_folders(tmp_path, capsys, task):
     ckpts = tmp_path / "t" / "checkpoints"
     ckpts.mkdir(parents=True)
-    (ckpts / "last.ckpt").write_bytes(b"")
+    torch.save({}, ckpts / "last.ckpt")
     seed = tmp_path / "g" / "lego" / "seed0"
     (seed / "checkpoints").mkdir(parents=True)
     for out, what in ((ckpts, "checkpoint last.ckpt (the checkpoints folder of a pyg-fusion "

@@ -4,6 +4,7 @@ folder) as typed: read back with --config from another folder, 'no such
 file'. They are printed absolute, as the run records them; the synthetic
 scenes' root stays as given."""
 import yaml
+import torch
 
 from pyg_fusion.cli import main
 
@@ -18,7 +19,7 @@ def test_image_configs_print_the_users_files_absolute(tmp_path, monkeypatch, cap
     for name in ("nyu", "scenes", "val"):
         (tmp_path / name).mkdir()
     (tmp_path / "w.pth").write_bytes(b"")
-    (tmp_path / "last.ckpt").write_bytes(b"")
+    torch.save({}, tmp_path / "last.ckpt")
     seg = _printed(capsys, ["segment", "train", "--data", "nyud", "--root", "nyu",
                             "--pretrained", "w.pth"])
     assert seg["data"]["root"] == str(tmp_path / "nyu")

@@ -183,7 +183,8 @@ def test_two_runs_into_one_out_are_refused(tmp_path, capsys, command):
     from pyg_fusion._files import folder_lock
     from pyg_fusion.cli import main
     out = tmp_path / "out"
-    (tmp_path / "c").write_bytes(b"")  # a checkpoint file: a missing one is refused first
+    import torch
+    torch.save({}, tmp_path / "c")  # a checkpoint file: a missing or empty one is refused first
     command = [str(tmp_path / "c") if word == "c" else word for word in command]
     with folder_lock(out):  # another run writes there
         assert main([*command, "--root", str(tmp_path / "data"), "--out", str(out)]) == 2

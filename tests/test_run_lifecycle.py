@@ -106,7 +106,8 @@ def test_an_image_evaluate_does_not_replace_a_training_runs_report(tmp_path, cap
     report = {"split": "validation", "metrics": {"ensemble": {"l1": 0.1}},
               "config": {"data": {}, "model": {"lr": 0.1}}}
     (out / "metrics.json").write_text(json.dumps(report))
-    (tmp_path / "c.ckpt").write_bytes(b"")  # (exists: a missing one is said first)
+    import torch
+    torch.save({}, tmp_path / "c.ckpt")  # (a missing or empty one is said first)
     code = main([task, "evaluate", "--checkpoint", str(tmp_path / "c.ckpt"), "--out", str(out),
                  "--no-progress"])
     err = capsys.readouterr().err

@@ -270,8 +270,8 @@ def print_config(args) -> None:
         check_sweep(args)
     cfg = image_full_config(args) if _image_command(args) else full_config(args)
     if getattr(args, "checkpoint", None) is not None:  # an evaluate's: the run's first read
-        from ..experiments.data import _check_file
-        _check_file("--checkpoint", args.checkpoint)
+        from .evaluate import check as check_checkpoint
+        check_checkpoint(args)
     # Paths and names as written ("é", not "\xE9") where the output is UTF-8,
     # the encoding --config reads; elsewhere YAML's escapes, which read back
     # from any encoding.

@@ -47,11 +47,14 @@ def register(subparsers) -> None:
 
 
 def check(args) -> None:
-    """Refuses a ``--checkpoint`` that is no file before torch and Lightning
-    load (seconds), as ``--print-config`` does (the run's load said the same
-    once they had); segment's and translate's evaluate too."""
+    """Refuses a ``--checkpoint`` that is no file, or whose first bytes are
+    no file of ``torch.save`` (empty, cut short, another format), before
+    torch and Lightning load (seconds), as ``--print-config`` does (the run's
+    load said the same once they had); segment's and translate's evaluate
+    and predict too."""
+    from .._loading import check_torch_file
     from ..experiments.data import _check_file
-    _check_file("--checkpoint", args.checkpoint)
+    check_torch_file(_check_file("--checkpoint", args.checkpoint), what="--checkpoint")
 
 
 def check_results_replaceable(path: Path) -> None:

@@ -140,10 +140,10 @@ def register(subparsers) -> None:
 def _check_plot(args) -> None:
     """plot's ``check`` (:func:`pyg_fusion.cli.main` calls it before torch
     loads): the flags that KIND reads, the figure's format and KIND's input
-    (given, a file, a data set of graph figures), which waited for the
-    figures' imports (torch, matplotlib: seconds)."""
+    (given, a file, a checkpoint's first bytes, a data set of graph
+    figures), which waited for the figures' imports (torch, matplotlib:
+    seconds)."""
     from .._files import FORMATS
-    from ..experiments.data import _check_file
     _check_flags(args)
     if Path(args.out).suffix.lower() not in FORMATS:
         raise CLIError(f"--out must name a {', '.join(FORMATS)} file, got {args.out!r}")
@@ -155,7 +155,8 @@ def _check_plot(args) -> None:
     if args.input:
         _need_input(args)
     if args.checkpoint:
-        _check_file("--checkpoint", args.checkpoint)
+        from .evaluate import check as check_checkpoint
+        check_checkpoint(args)
     if given == ["dataset"]:
         check_graph_dataset_name(args.dataset)
 

@@ -114,7 +114,7 @@ def run_evaluate(args) -> int:
 
 def _check_predict(args) -> None:
     from ..experiments.data import _check_file
-    _check_file("--checkpoint", args.checkpoint)
+    check_checkpoint(args)
     _check_file("--images", args.images)
 
 

@@ -1,0 +1,75 @@
+"""User errors that need neither torch nor Lightning were found only after
+their imports (seconds): a --checkpoint whose first bytes are no file of
+torch.save (empty, cut short, text), plot's --input that holds no JSON,
+and the image commands' settings that --print-config checks without torch
+(a --root or --data folder that does not exist, a --size under the
+synthetic scenes' least side). Each is now found by the command's
+``check``, with the line the run gave. One interpreter runs them all and
+says whether torch was imported."""
+import json
+import subprocess
+import sys
+
+_SCRIPT = """
+import contextlib, io, json, shlex, sys
+from pyg_fusion.cli import main
+said = []
+for argv in sys.argv[1:]:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = main(shlex.split(argv))
+    said.append([status, err.getvalue()])
+print(json.dumps({"said": said, "torch": "torch" in sys.modules}))
+"""
+
+
+def _refused_before_torch(cases: dict[str, str]) -> None:
+    run = subprocess.run([sys.executable, "-c", _SCRIPT, *cases], capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    done = json.loads(run.stdout)
+    assert done["said"] == [[2, line] for line in cases.values()]
+    assert not done["torch"]
+
+
+def test_a_checkpoint_that_is_no_torch_file_is_refused_before_torch(tmp_path):
+    empty, text, cut = tmp_path / "empty.ckpt", tmp_path / "notes.txt", tmp_path / "cut.ckpt"
+    empty.write_bytes(b"")
+    text.write_text("hello\n")
+    cut.write_bytes(b"PK\x03\x04abc")  # a zip archive's first bytes, cut short
+    out = tmp_path / "out"
+    cases = {
+        f"evaluate --checkpoint {empty} --out {out}":
+            f"pyg-fusion evaluate: error: --checkpoint: cannot read {empty} (the file is empty)\n",
+        f"evaluate --checkpoint {text} --out {out}":
+            f"pyg-fusion evaluate: error: --checkpoint: cannot read {text} (not a file written "
+            f"by torch.save)\n",
+        f"segment evaluate --checkpoint {cut} --out {out}":
+            f"pyg-fusion segment evaluate: error: --checkpoint: cannot read {cut} (the file is "
+            f"cut short or damaged)\n",
+        f"segment predict --checkpoint {empty} --images {text} --out {out}":
+            f"pyg-fusion segment predict: error: --checkpoint: cannot read {empty} (the file is "
+            f"empty)\n",
+        f"translate predict --checkpoint {empty} --data {tmp_path} --out {out}":
+            f"pyg-fusion translate predict: error: --checkpoint: cannot read {empty} (the file "
+            f"is empty)\n",
+        f"plot operator --checkpoint {empty} --out {tmp_path}/f.png":
+            f"pyg-fusion plot: error: --checkpoint: cannot read {empty} (the file is empty)\n",
+    }
+    _refused_before_torch(cases)
+    assert not out.exists()
+
+
+def test_the_run_reads_a_checkpoint_as_the_check_did(tmp_path):
+    # one reader: load_torch says what the command's check said
+    import pytest
+
+    from pyg_fusion._loading import check_torch_file, load_torch
+    path = tmp_path / "empty.ckpt"
+    path.write_bytes(b"")
+    with pytest.raises(ValueError) as checked:
+        check_torch_file(path, what="--checkpoint")
+    with pytest.raises(ValueError) as loaded:
+        load_torch(path, what="--checkpoint")
+    assert str(checked.value) == str(loaded.value) == \
+        f"--checkpoint: cannot read {path} (the file is empty)"
