@@ -73,3 +73,20 @@ def test_the_run_reads_a_checkpoint_as_the_check_did(tmp_path):
         load_torch(path, what="--checkpoint")
     assert str(checked.value) == str(loaded.value) == \
         f"--checkpoint: cannot read {path} (the file is empty)"
+
+
+def test_a_plot_input_that_is_no_json_or_another_runs_file_is_refused_before_torch(tmp_path):
+    text, report = tmp_path / "notes.txt", tmp_path / "metrics.json"
+    text.write_text("hello\n")
+    report.write_text(json.dumps({"split": "test", "config": {}, "metrics": {}}))
+    cases = {
+        f"plot pq-sensitivity --input {text} --out {tmp_path}/f.png":
+            f"pyg-fusion plot: error: --input: '{text}' is not valid JSON: Expecting value: "
+            f"line 1 column 1 (char 0)\n",
+        f"plot anomaly-scores --input {report} --out {tmp_path}/f.png":
+            f"pyg-fusion plot: error: --input {report} holds the report of pyg-fusion segment "
+            f"or translate (metrics.json); anomaly-scores draws a scores file ({{'scores': "
+            f"{{video: [...]}}, ...}} or {{'videos': [...]}})\n",
+    }
+    _refused_before_torch(cases)
+    assert not (tmp_path / "f.png").exists()

@@ -25,12 +25,12 @@ def _run_file(obj) -> tuple[str, str | None] | None:
             return "the records of pyg-fusion sweep", "pq-sensitivity"
         return ("the records of pyg-fusion train, compare or evaluate (results.json; the run "
                 "drew them in results.png)", None)
-    from ..training._vad_scores import is_test_scores
+    if isinstance(obj, dict) and "split" in obj and isinstance(obj.get("config"), dict):
+        return "the report of pyg-fusion segment or translate (metrics.json)", None
+    from ..training._vad_scores import is_test_scores  # imports torch: the last question
     if is_test_scores(obj):
         return ("the test scores of a VAD run of pyg-fusion train, compare, sweep or evaluate "
                 "(scores.json)", "anomaly-scores")
-    if isinstance(obj, dict) and "split" in obj and isinstance(obj.get("config"), dict):
-        return "the report of pyg-fusion segment or translate (metrics.json)", None
     return None
 
 

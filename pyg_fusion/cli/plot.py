@@ -140,9 +140,9 @@ def register(subparsers) -> None:
 def _check_plot(args) -> None:
     """plot's ``check`` (:func:`pyg_fusion.cli.main` calls it before torch
     loads): the flags that KIND reads, the figure's format and KIND's input
-    (given, a file, a checkpoint's first bytes, a data set of graph
-    figures), which waited for the figures' imports (torch, matplotlib:
-    seconds)."""
+    (given, a file, JSON of what KIND draws, a checkpoint's first bytes, a
+    data set of graph figures), which waited for the figures' imports
+    (torch, matplotlib: seconds)."""
     from .._files import FORMATS
     _check_flags(args)
     if Path(args.out).suffix.lower() not in FORMATS:
@@ -154,6 +154,10 @@ def _check_plot(args) -> None:
         raise needs_input(args.kind)
     if args.input:
         _need_input(args)
+        # operator reads a state dict's tensors from --input; the others read JSON
+        if args.kind in EXPECTS and not (
+                args.kind == "operator" and args.input.endswith((".pt", ".pth", ".ckpt"))):
+            refuse_run_file(args.input, args.kind)
     if args.checkpoint:
         from .evaluate import check as check_checkpoint
         check_checkpoint(args)
@@ -191,10 +195,6 @@ def _figure_folder(out: str):
 
 def _draw(V, args, out):
     kind = args.kind
-    # operator reads a state dict's tensors from --input; the others read JSON
-    if args.input and kind in EXPECTS and not (
-            kind == "operator" and args.input.endswith((".pt", ".pth", ".ckpt"))):
-        refuse_run_file(_need_input(args), kind)
     if kind == "sparse-vs-dense":
         path = _need_input(args)
         fig = _from_input(path, lambda: V.plot_sparse_vs_dense(
