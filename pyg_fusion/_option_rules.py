@@ -2,6 +2,8 @@
 setting of a typed config is declared (:func:`option`, :func:`documented`), the
 flag a setting's errors name (:func:`flag`), the named ranges of an option's
 ``check`` (:data:`RULES`, :func:`check_rule`, :func:`check_field`), the
+functions' checks of a count, a switch and a choice (:func:`check_int`,
+:func:`check_flag`, :func:`check_choice`), the
 optimiser's settings that the tasks check where they are built
 (:data:`ADAM_RULES`) and the choices of a VAD run (:data:`CHOICES`,
 :data:`COMBINES`). The training tasks check values given in Python by
@@ -17,6 +19,7 @@ import inspect
 import math
 import numbers
 import re
+import sys
 from collections.abc import Hashable
 from dataclasses import field, fields
 from typing import Any
@@ -137,6 +140,59 @@ def is_finite_real(value) -> bool:
         return math.isfinite(value)
     except OverflowError:
         return False
+
+
+def check_int(name: str, value, *, minimum: int) -> int:
+    """``value`` as an integer ``>= minimum``, errors naming ``name``;
+    returned as a Python ``int``. numpy's integers (a count read from an
+    array) are taken and converted, so configs and JSON keep plain numbers.
+    A bool is refused (``True`` is not a count), and so is a tensor, even of
+    one integer: ``int(t)`` of a CUDA tensor is a host synchronisation the
+    caller should make where it sees it.
+
+    Args:
+        name (str): the argument's name in the errors.
+        value (int): the value to check (any :class:`numbers.Integral`).
+        minimum (int): the least value taken.
+    """
+    if not is_int(value):
+        torch = sys.modules.get("torch")  # a tensor exists only once torch is imported
+        one = torch is not None and isinstance(value, torch.Tensor) and value.numel() == 1 \
+            and not value.is_floating_point() and value.dtype != torch.bool
+        raise TypeError(f"{name} must be an int, got {value!r}" +
+                        " (a tensor: pass int(value))" * one)
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_flag(name: str, value, optional: bool = False) -> None:
+    """``value`` is True or False (numpy's too), or None where ``optional``:
+    a string such as ``"False"`` is truthy, and would do the opposite of
+    what it says.
+
+    Args:
+        name (str): the argument's name, for the error.
+        value (Any): the value given.
+        optional (bool, optional): None is taken too. (default: :obj:`False`)
+    """
+    np = sys.modules.get("numpy")  # numpy's bool exists only once numpy is imported
+    if not (isinstance(value, bool) or (np is not None and isinstance(value, np.bool_))
+            or (optional and value is None)):
+        raise TypeError(f"{name} must be {'True, False or None' if optional else 'True or False'}"
+                        f", got {value!r}")
+
+
+def check_choice(name: str, value, choices) -> None:
+    """``value`` is one of ``choices``, else a ValueError naming ``name``.
+
+    Args:
+        name (str): the argument's name, for the error.
+        value (Any): the value given.
+        choices (Sequence): the values taken.
+    """
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
 
 
 # The rule of each option's ``check`` for values given in Python (the CLI's

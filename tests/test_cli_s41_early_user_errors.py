@@ -90,3 +90,26 @@ def test_a_plot_input_that_is_no_json_or_another_runs_file_is_refused_before_tor
     }
     _refused_before_torch(cases)
     assert not (tmp_path / "f.png").exists()
+
+
+def test_the_image_commands_settings_are_refused_before_torch(tmp_path):
+    # what --print-config checks without torch, the run checked after it
+    import torch
+    ckpt = tmp_path / "m.ckpt"
+    torch.save({}, ckpt)
+    out, nodir = tmp_path / "out", tmp_path / "nodir"
+    cases = {
+        f"translate train --data {nodir} --out {out}":
+            f"pyg-fusion translate train: error: --data folder '{nodir}' does not exist\n",
+        f"segment train --data nyud --root {nodir} --out {out}":
+            f"pyg-fusion segment train: error: --root folder not found: {nodir}\n",
+        f"train --task segment --data nyud --root {nodir} --out {out}":
+            f"pyg-fusion segment train: error: --root folder not found: {nodir}\n",
+        f"segment train --size 8 --out {out}":
+            "pyg-fusion segment train: error: --size must be >= 16 (pixels of the synthetic "
+            "scenes' side), got 8\n",
+        f"translate evaluate --checkpoint {ckpt} --data {nodir} --out {out}":
+            f"pyg-fusion translate evaluate: error: --data folder '{nodir}' does not exist\n",
+    }
+    _refused_before_torch(cases)
+    assert not out.exists()

@@ -232,13 +232,15 @@ def _own_files_absolute(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def image_full_config(args) -> dict[str, Any]:
+def check_image_command(args) -> None:
     """The settings of an image command (``segment``/``translate``
-    ``train``/``evaluate``): its own settings (``checkpoint``...), then one
-    section per config (:data:`~pyg_fusion.experiments.image_config.SECTIONS`)."""
-    from ..experiments.image_config import SECTIONS, check_segment, image_config, image_configs
+    ``train``, ``translate evaluate``'s ``--data``), checked as its run
+    checks them before any work, without torch: the command's ``check``
+    (before torch and Lightning load, seconds) and ``--print-config`` (so
+    that the YAML runs)."""
+    from ..experiments.image_config import check_segment, image_configs
     task, action = _image_command(args)
-    if action == "train":  # as the run checks them before any work: the YAML runs
+    if action == "train":
         configs = image_configs(task, action, args)
         if task == "segment":
             check_segment(configs["data"], configs["model"])
@@ -247,7 +249,15 @@ def image_full_config(args) -> dict[str, Any]:
             check_translate_train(configs["data"], configs["splits"], configs["model"])
     elif task == "translate" and args.data is not None:  # None: the checkpoint's
         from ..experiments.translate_data import check_translate_data
-        check_translate_data(args.data)  # as the run, before any work
+        check_translate_data(args.data)
+
+
+def image_full_config(args) -> dict[str, Any]:
+    """The settings of an image command (``segment``/``translate``
+    ``train``/``evaluate``): its own settings (``checkpoint``...), then one
+    section per config (:data:`~pyg_fusion.experiments.image_config.SECTIONS`)."""
+    from ..experiments.image_config import SECTIONS, image_config
+    task, action = _image_command(args)
     fields = {f.name for cls in SECTIONS[(task, action)].values()
               for f in dataclasses.fields(cls)}
     out: dict[str, Any] = {k: v for k, v in sorted(vars(args).items())
@@ -268,6 +278,8 @@ def print_config(args) -> None:
     if args.command == "sweep":  # its own settings first, as its run checks them
         from .sweep import check_sweep
         check_sweep(args)
+    if _image_command(args):
+        check_image_command(args)
     cfg = image_full_config(args) if _image_command(args) else full_config(args)
     if getattr(args, "checkpoint", None) is not None:  # an evaluate's: the run's first read
         from .evaluate import check as check_checkpoint

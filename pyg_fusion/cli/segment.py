@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import argparse
 
-from ._config_flags import add_config_file_flags, add_field_flags, add_force_reload_argument
+from ._config_flags import (add_config_file_flags, add_field_flags, add_force_reload_argument,
+                            check_image_command)
 from ._flag_types import input_path
 from ._help import HelpFormatter
 from ._image_commands import add_resume_argument, run_image_command
@@ -73,7 +74,7 @@ def register(subparsers) -> None:
     add_progress_argument(g)
     add_resume_argument(g)
     add_config_file_flags(t)
-    t.set_defaults(func=run_train)
+    t.set_defaults(func=run_train, check=check_image_command)
 
     e = sub.add_parser("evaluate", help="score a checkpoint on the test split",
                        description=EVALUATE_DATA, formatter_class=HelpFormatter)

@@ -3,7 +3,8 @@ image translation (docs/methods.md §2.6); ``predict`` runs a checkpoint on new
 scenes without targets (:mod:`pyg_fusion.experiments.translate_predict`)."""
 from __future__ import annotations
 
-from ._config_flags import add_config_file_flags, add_field_flags, add_force_reload_argument
+from ._config_flags import (add_config_file_flags, add_field_flags, add_force_reload_argument,
+                            check_image_command)
 from ._process import add_accelerator_argument, add_progress_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
 from ._flag_types import input_path
@@ -60,7 +61,7 @@ def register(subparsers) -> None:
     add_progress_argument(g)
     add_resume_argument(g)
     add_config_file_flags(t)
-    t.set_defaults(func=_train)
+    t.set_defaults(func=_train, check=check_image_command)
 
     e = sub.add_parser("evaluate", help="evaluate a trained generator",
                        description=EVALUATE_DATA, formatter_class=HelpFormatter)
@@ -73,7 +74,7 @@ def register(subparsers) -> None:
                    "translation.png " + OUT_REQUIRED)
     add_progress_argument(g)
     add_config_file_flags(e)
-    e.set_defaults(func=_evaluate, check=check_checkpoint)
+    e.set_defaults(func=_evaluate, check=_check_evaluate)
 
     r = sub.add_parser("predict", help="translate new scenes, without targets",
                        description=PREDICT, formatter_class=HelpFormatter)
@@ -96,6 +97,12 @@ def _train(args) -> int:
 def _evaluate(args) -> int:
     from ..experiments.translate_run import evaluate_translate
     return run_image_command(args, evaluate_translate)
+
+
+def _check_evaluate(args) -> None:
+    # the run's order: --data, then the checkpoint (as --print-config's)
+    check_image_command(args)
+    check_checkpoint(args)
 
 
 def _predict(args) -> int:

@@ -1,8 +1,10 @@
 """The sources of the data sets whose config names them before anything is
-read: the bundled and generated sets' fixed sources and a table's views.
-No torch: the command line checks a method of one source (``gcn-fou``) and
-a per-source option against them before the models and data load
-(:func:`pyg_fusion.experiments._data_config.source_names`)."""
+read: the bundled and generated sets' fixed sources and a table's views;
+and the least side of the synthetic RGB-D scenes. No torch: the command
+line checks a method of one source (``gcn-fou``) and a per-source option
+against them (:func:`pyg_fusion.experiments._data_config.source_names`),
+and ``segment train --size`` against the least side, before the models and
+data load."""
 from __future__ import annotations
 
 import os
@@ -28,6 +30,9 @@ SETTINGS = {
                          hold={}, num_domains=2),
 }
 
+# the least side of a synthetic RGB-D scene (SyntheticRGBD), which
+# segment train checks before torch loads (check_segment)
+MIN_SIZE = 16
 
 _SUFFIXES = (".csv.gz", ".tsv.gz", ".txt.gz", ".csv", ".tsv", ".txt", ".npy", ".npz")
 

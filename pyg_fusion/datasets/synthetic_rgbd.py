@@ -38,12 +38,11 @@ from ._cache_names import data_code_hash
 from ._read_only import generation_turn
 from ._generated import Generated, regenerate_on_reload, remove_marker
 from ._io import check_root
+from ._named_sources import MIN_SIZE
 from .rgbd import RGBDSegmentation
 
 __all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]
 
-# the least side of a scene, which --print-config checks too (check_segment)
-MIN_SIZE = 16
 SYNTHETIC_RGBD_CLASSES = ("floor", "box", "mat", "red poster", "blue poster",
                           "ball")
 _ORANGE, _RED, _BLUE, _GREEN = (0.9, 0.5, 0.1), (0.8, 0.1, 0.1), \

@@ -64,8 +64,8 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     """
     # a switch of a JSON / YAML config read in Python (light: "false", truthy)
     # was refused only by the network, once the scenes were made; the
-    # network's own check (imported here: the CLI's parsers import no torch)
-    from ..functional._checks import check_flag
+    # network's own check (torch-free: segment train checks before torch loads)
+    from .._option_rules import check_flag
     for cfg in (data, model):
         for f in dataclasses.fields(cfg):
             if f.metadata.get("check") == "store_true":
@@ -88,7 +88,7 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             raise ValueError(f"{', '.join(ignored)}: not read with --depth {model.depth}, "
                              f"which sets the ResNet's block and blocks per stage; give "
                              f"--depth or --block / --layers")
-    from ..datasets.synthetic_rgbd import MIN_SIZE  # the scenes' generator's least side
+    from ..datasets._named_sources import MIN_SIZE  # the scenes' generator's least side
     if data.data == "synthetic" and data.size < MIN_SIZE:
         raise ValueError(f"--size must be >= {MIN_SIZE} (pixels of the synthetic scenes' "
                          f"side), got {data.size}")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-import numpy as np
 import torch
 from torch import Tensor
 from torch_geometric import EdgeIndex
 from torch_geometric.typing import SparseTensor
 
 # defined where the torch-free settings rules (the CLI's start-up) read them
-from .._option_rules import is_int, is_real
+from .._option_rules import check_choice, check_flag, check_int, is_int, is_real  # noqa: F401
 from ._autocast import autocast_mix
 
 
@@ -93,37 +92,6 @@ def same_tensors(kept: list[Tensor], tensors: list[Tensor]) -> bool:
         and torch.equal(k, t) for k, t in zip(kept, tensors))
 
 
-def check_int(name: str, value, *, minimum: int) -> int:
-    """``value`` as an integer ``>= minimum``, errors naming ``name``;
-    returned as a Python ``int``. numpy's integers (a count read from an
-    array) are taken and converted, so configs and JSON keep plain numbers.
-    A bool is refused (``True`` is not a count), and so is a tensor, even of
-    one integer: ``int(t)`` of a CUDA tensor is a host synchronisation the
-    caller should make where it sees it.
-
-    Args:
-        name (str): the argument's name in the errors.
-        value (int): the value to check (any :class:`numbers.Integral`).
-        minimum (int): the least value taken.
-    """
-    if not is_int(value):
-        one = isinstance(value, Tensor) and value.numel() == 1 and \
-            not value.is_floating_point() and value.dtype != torch.bool
-        raise TypeError(f"{name} must be an int, got {value!r}" +
-                        " (a tensor: pass int(value))" * one)
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def check_flag(name: str, value, optional: bool = False) -> None:
-    """``value`` is True or False (or None where ``optional``): a string such
-    as ``"False"`` is truthy, and would do the opposite of what it says."""
-    if not (isinstance(value, (bool, np.bool_)) or (optional and value is None)):
-        raise TypeError(f"{name} must be {'True, False or None' if optional else 'True or False'}"
-                        f", got {value!r}")
-
-
 def check_dropout(name: str, value) -> float:
     """A dropout rate, a number in ``[0, 1)``, checked when a layer is built
     (torch's own check comes at the first forward, after the data is loaded)."""
@@ -174,11 +142,6 @@ def check_sources(name: str, xs, sources, *, shape: str = "[N, d]", some: bool =
                          + f"; it lacks {missing}" * bool(missing)
                          + f"; the model was not built for {extra}" * bool(extra))
     return xs
-
-
-def check_choice(name: str, value, choices) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
 
 
 def check_edge_index(name: str, edge_index: Tensor, num_nodes: int) -> Tensor:
