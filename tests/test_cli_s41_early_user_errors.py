@@ -113,3 +113,26 @@ def test_the_image_commands_settings_are_refused_before_torch(tmp_path):
     }
     _refused_before_torch(cases)
     assert not out.exists()
+
+
+def test_a_lego_methods_options_together_are_refused_before_torch(tmp_path):
+    # LEGOFusion's rules of its options together (check_fusion_options), which
+    # --print-config checks too, imported torch with the operator's module
+    out = tmp_path / "out"
+    cases = {
+        f"train --method lego --init mean --out {out}":
+            "pyg-fusion train: error: --init mean needs --operator pairwise or full and "
+            "--zeroth ones (with R^0 = I the mean of the graphs is not an operator of the form; "
+            "a rank-R CP operator is a product of M factors); lego has --init mean, --operator "
+            "pairwise, --zeroth identity\n",
+        f"compare --method lego,lego-cp --term-scale mean --out {out}":
+            "pyg-fusion compare: error: --term-scale mean needs --operator pairwise or full (a "
+            "CP operator is a product of per-source sums, not a weight per term); lego-cp has "
+            "--term-scale mean, the CP operator (whatever --operator says)\n",
+        f"sweep --method lego --support intersection --zeroth ones --out {out}":
+            "pyg-fusion sweep: error: --support intersection would drop the single-source terms "
+            "that --zeroth ones adds (the sparse G would differ from the dense one); use "
+            "--support union or shared; lego has --support intersection, --zeroth ones\n",
+    }
+    _refused_before_torch(cases)
+    assert not out.exists()

@@ -48,7 +48,7 @@ def test_the_lego_rules_say_what_they_said(task, options, methods, message):
 
 
 def test_the_lego_rules_get_each_lego_argument_they_take(monkeypatch):
-    import pyg_fusion.nn._lego_fusion_options as rules
+    import pyg_fusion._lego_rules as rules  # their torch-free home
     seen = []
 
     # a rule that takes one more of LEGO's arguments (k) gets it without a

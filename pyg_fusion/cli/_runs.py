@@ -283,14 +283,19 @@ def earlier_records(out: Path, partial: str = "results.partial.json",
 
 def check_methods(args) -> None:
     """The ``check`` of train and compare (:func:`pyg_fusion.cli.main` calls it
-    before torch's threads are set and Lightning loads): their data flags and
+    before torch's threads are set and Lightning loads): their data flags,
+    the user's files (:func:`~pyg_fusion.experiments.data.check_user_files`),
     ``--method`` (:func:`chosen_before_data`: a typo's near spelling) and the
-    user's files (:func:`~pyg_fusion.experiments.data.check_user_files`), which
-    waited seconds for those imports."""
-    if task_of(args.dataset) not in IMAGE_TASKS:
+    methods' options (:func:`~pyg_fusion.specs.method_spec.check_options`,
+    as ``--print-config`` and the run check them: LEGO's operator options
+    together), which waited seconds for those imports."""
+    task = task_of(args.dataset)
+    if task not in IMAGE_TASKS:
+        from ..specs.method_spec import check_options
         data = data_config(args)  # the data flags first, as the files
         check_user_files(data)
-        chosen_before_data(args.method, data, options_from_args(args))
+        options = options_from_args(args)
+        check_options(task, options, chosen_before_data(args.method, data, options))
 
 
 def run_grid_command(args, *, checkpoint: bool) -> int:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .._lego_rules import ZEROTH  # noqa: F401  (fuse's import; the one list of the choice)
 from ._checks import check_choice
 from ._csr import nonzero_rows
-
-ZEROTH = ("identity", "ones")
 
 
 def dense_support(powers: list[Tensor]) -> Tensor:

@@ -46,9 +46,8 @@ from torch import Tensor
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
+from .._lego_rules import TERM_SCALES
 from ._checks import check_batch, check_batch_shape, check_choice
-
-TERM_SCALES = ("none", "mean", "rms")
 
 
 @float32_under_autocast

@@ -20,6 +20,7 @@ import dataclasses
 from dataclasses import dataclass, fields
 from typing import Any
 
+from .._lego_rules import MODES, PAIRS, STARTS, SUPPORTS, TERM_SCALES, ZEROTH
 from .._option_rules import ADAM_RULES, CHOICES, COMBINES
 from .options import documented, option
 
@@ -40,9 +41,8 @@ GRAPH_METHODS = (*LEGO_METHODS, "graph-*")
 NOT_CP = ("lego", "lego-row")
 # VADLEGO's GraphHead branch (head="graph"): lego-row scores G's rows alone
 BRANCH_METHODS = ("lego", "lego-cp")
-# the operator's starts that init="auto" trains (VAD), the run's own first: a
-# model built from a spec alone starts at it
-STARTS = ("product", "mean")
+# the operator's starts (STARTS) are those that init="auto" trains (VAD), the
+# run's own first: a model built from a spec alone starts at it
 
 
 @documented
@@ -60,7 +60,7 @@ class GraphConfig:
     support: str = option("union", "LEGO, sparse graphs: fuse the per-source supports by their "
                       "union or intersection, or build every source's graph on one shared "
                       "support (the union of their kNN graphs)",
-                      choices=("union", "intersection", "shared"),
+                      choices=SUPPORTS,
                       methods=LEGO_METHODS)
 
 
@@ -75,7 +75,7 @@ class PowersConfig:
                                          methods=LEGO_METHODS)
     zeroth: str = option("identity", "LEGO: zeroth power R^0 = I (the paper) or the Hadamard "
                      "identity (ones on the support: single-source terms)",
-                     choices=("identity", "ones"),
+                     choices=ZEROTH,
                      methods=LEGO_METHODS)
     prune_k: int | None = option(None, "LEGO, node task: keep the k largest entries per row after "
                              "each sparse graph product", unset="exact powers",
@@ -91,20 +91,20 @@ class FusionConfig:
                        "(pairwise, the paper) or one over all sources (full: (P+1)^M "
                        "entries; contains the M-way product of the graphs; the same as "
                        "pairwise for two sources); lego-cp is the CP form",
-                       choices=("pairwise", "full"), arg="fusion",
+                       choices=tuple(m for m in MODES if m != "cp"), arg="fusion",
                        methods=NOT_CP)
     fusion_rank: int = option(1, "LEGO: rank of the CP operator (lego-cp)", check="positive_int",
                           arg="rank",
                           methods=("lego-cp", ))
     pairs: str = option("sample", "LEGO: a random source pair per training step (sample, the "
-                    "paper) or the mean of all pairs (all)", choices=("sample", "all"),
+                    "paper) or the mean of all pairs (all)", choices=PAIRS,
                     methods=NOT_CP)
     init: str = option("product", "LEGO: start the operator at the graph product or (with "
                    "--zeroth ones) at the mean of the graphs; VAD: auto trains from both "
                    "starts (same seed, each run in full) and tests the one of lower held-out "
                    "loss (a model built outside a run starts at the product; lego-cp's "
                    "default is product)",
-                   choices=("product", "mean", "auto"),
+                   choices=(*STARTS, "auto"),
                    methods=LEGO_METHODS)
     lambda_anchor: float = option(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
                               "operator toward its start", check="nonneg_float",
@@ -112,7 +112,7 @@ class FusionConfig:
     term_scale: str = option("none", "LEGO (lego, lego-row): bring each term of the operator to "
                          "the scale of the product term on each graph, by the mean absolute "
                          "entry (mean) or the root mean square entry (rms), so that A weighs "
-                         "terms of one scale (none: the paper)", choices=("none", "mean", "rms"),
+                         "terms of one scale (none: the paper)", choices=TERM_SCALES,
                          methods=NOT_CP)
 
 

@@ -157,7 +157,7 @@ def _check_lego_options(task: str, given: dict[str, Any], methods: Sequence[str]
     options do not define together), so that a run refuses them before it
     loads its data, naming the flags; ``init="auto"`` (VAD) builds each of
     its starts."""
-    from ..nn._lego_fusion_options import check_fusion_options
+    from .._lego_rules import check_fusion_options
     # the rules' arguments that LEGO's arguments give (its fusion is LEGOFusion's
     # mode), by name: an argument added to both needs no line here
     rules = inspect.signature(check_fusion_options).parameters
