@@ -136,3 +136,24 @@ def test_a_lego_methods_options_together_are_refused_before_torch(tmp_path):
     }
     _refused_before_torch(cases)
     assert not out.exists()
+
+
+def test_a_predict_folder_and_a_graph_input_are_refused_before_torch(tmp_path):
+    # translate predict's --data was checked once the checkpoint had loaded;
+    # plot's graph figures read --input with torch.load
+    import torch
+    ckpt, text = tmp_path / "m.ckpt", tmp_path / "notes.txt"
+    torch.save({}, ckpt)
+    text.write_text("hello\n")
+    out, nodir = tmp_path / "out", tmp_path / "nodir"
+    cases = {
+        f"translate predict --checkpoint {ckpt} --data {nodir} --out {out}":
+            f"pyg-fusion translate predict: error: --data folder '{nodir}' does not exist\n",
+        f"translate predict --checkpoint {ckpt} --data {text} --out {out}":
+            f"pyg-fusion translate predict: error: --data folder '{text}' is a file\n",
+        f"plot adjacency --input {text} --out {tmp_path}/f.png":
+            f"pyg-fusion plot: error: --input: cannot read {text} (not a file written by "
+            f"torch.save)\n",
+    }
+    _refused_before_torch(cases)
+    assert not out.exists() and not (tmp_path / "f.png").exists()

@@ -63,6 +63,24 @@ def refuse_run_file(path: str, kind: str) -> None:
                    + (f": draw it with pyg-fusion plot {drawn_by}" if drawn_by else ""))
 
 
+def check_input_file(path: str, kind: str) -> None:
+    """``--input path`` as ``kind`` reads it, checked before torch loads: a
+    file of ``torch.save`` (:func:`~pyg_fusion._loading.check_torch_file`)
+    for the graph figures and operator's state dict (``.pt``, ``.pth``,
+    ``.ckpt``), else JSON that is no run's file of another kind
+    (:func:`refuse_run_file`).
+
+    Args:
+        path (str): the ``--input`` file.
+        kind (str): the figure's KIND.
+    """
+    if kind not in EXPECTS or (kind == "operator" and path.endswith((".pt", ".pth", ".ckpt"))):
+        from .._loading import check_torch_file
+        check_torch_file(path, what="--input")
+    else:
+        refuse_run_file(path, kind)
+
+
 def torch_pickle(path: str) -> bytes | None:
     """The pickle of a file of :func:`torch.save` (its zip format: an archive
     holding ``<name>/data.pkl``), read without loading it; :obj:`None` for

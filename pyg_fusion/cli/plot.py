@@ -14,7 +14,8 @@ from ._config_flags import add_force_reload_argument
 from ._help import RawDescriptionHelpFormatter
 from ._flag_types import input_path, method_text, per_source
 from ._process import add_threads_argument
-from ._plot_run_files import EXPECTS, refuse_run_file
+from ._plot_run_files import check_input_file
+from .evaluate import check as check_checkpoint
 from ._plot_inputs import (DATASETS, INPUTS_HELP, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, checkpoint_title,
                            fused_from_checkpoint, is_plain,
@@ -140,9 +141,8 @@ def register(subparsers) -> None:
 def _check_plot(args) -> None:
     """plot's ``check`` (:func:`pyg_fusion.cli.main` calls it before torch
     loads): the flags that KIND reads, the figure's format and KIND's input
-    (given, a file, JSON of what KIND draws, a checkpoint's first bytes, a
-    data set of graph figures), which waited for the figures' imports
-    (torch, matplotlib: seconds)."""
+    (given, a file, JSON or a file of torch.save as KIND reads, a data set
+    of graph figures), which waited for the figures' imports (torch: seconds)."""
     from .._files import FORMATS
     _check_flags(args)
     if Path(args.out).suffix.lower() not in FORMATS:
@@ -154,12 +154,8 @@ def _check_plot(args) -> None:
         raise needs_input(args.kind)
     if args.input:
         _need_input(args)
-        # operator reads a state dict's tensors from --input; the others read JSON
-        if args.kind in EXPECTS and not (
-                args.kind == "operator" and args.input.endswith((".pt", ".pth", ".ckpt"))):
-            refuse_run_file(args.input, args.kind)
+        check_input_file(args.input, args.kind)
     if args.checkpoint:
-        from .evaluate import check as check_checkpoint
         check_checkpoint(args)
     if given == ["dataset"]:
         check_graph_dataset_name(args.dataset)

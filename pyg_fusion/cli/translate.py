@@ -86,7 +86,7 @@ def register(subparsers) -> None:
                    help="output folder: predictions/ (a PNG per scene) and predictions.csv")
     add_threads_argument(r)
     add_progress_argument(r)
-    r.set_defaults(func=_predict, check=check_checkpoint)
+    r.set_defaults(func=_predict, check=_check_predict)
 
 
 def _train(args) -> int:
@@ -103,6 +103,13 @@ def _check_evaluate(args) -> None:
     # the run's order: --data, then the checkpoint (as --print-config's)
     check_image_command(args)
     check_checkpoint(args)
+
+
+def _check_predict(args) -> None:
+    # as segment predict's: the checkpoint, then the scenes
+    from ..experiments.translate_data import check_folder
+    check_checkpoint(args)
+    check_folder(args.data, "--data")
 
 
 def _predict(args) -> int:
