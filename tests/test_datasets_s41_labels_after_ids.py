@@ -1,18 +1,9 @@
 """A whitespace labels file of row ids beside class names: "0 big cat" /
 "1 small cat" read the last word as the label ('big cat' and 'small cat' one
 class 'cat', without a word; the same names without ids are refused)."""
-import numpy as np
 import pytest
 
-from pyg_fusion.datasets import MultiViewTables
-
-
-def _tables(tmp_path, labels: str, **kw):
-    n = labels.count("\n")
-    np.save(tmp_path / "v.npy", np.random.default_rng(0).normal(size=(n, 2)))
-    (tmp_path / "y.txt").write_text(labels)
-    return MultiViewTables(str(tmp_path / "r"), [str(tmp_path / "v.npy")],
-                           str(tmp_path / "y.txt"), log=False, **kw)
+from test_datasets_s41_apostrophe_labels import _tables
 
 
 def test_ids_then_class_names_with_spaces_are_refused(tmp_path):

@@ -9,27 +9,13 @@ as the masked union. MAP_FROM_BYTES is 0 here: these attributes are small,
 and below it select_rows is index_select."""
 import pytest
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
 
 from pyg_fusion.functional import (_align, graph_powers, lego_fuse_cp_sparse,
                                    lego_fuse_full_sparse, lego_fuse_sparse)
 from pyg_fusion.functional.fuse import align_pair
 
 from test_functional_s39_fresh_copies import _graph
-
-
-class _Made(TorchDispatchMode):
-    # the size of every floating tensor an op returned
-    def __init__(self):
-        super().__init__()
-        self.sizes = []
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        for t in (out if isinstance(out, (tuple, list)) else (out, )):
-            if isinstance(t, torch.Tensor) and t.is_floating_point():
-                self.sizes.append(t.numel())
-        return out
+from test_functional_s40_place_select import _Made
 
 
 @pytest.fixture(autouse=True)
