@@ -157,3 +157,20 @@ def test_a_predict_folder_and_a_graph_input_are_refused_before_torch(tmp_path):
     }
     _refused_before_torch(cases)
     assert not out.exists() and not (tmp_path / "f.png").exists()
+
+
+def test_a_source_of_no_named_data_set_is_refused_before_torch(tmp_path):
+    # the graph figures of --dataset checked --source / --sources once the
+    # data set had loaded (and been written under --root)
+    cases = {
+        f"plot relation-graph --dataset digits --source bogus --root {tmp_path}/data "
+        f"--out {tmp_path}/f.png":
+            "pyg-fusion plot: error: --source 'bogus' is not in the graph; its sources are "
+            "['fac', 'fou', 'kar', 'mor', 'pix', 'zer']\n",
+        f"plot adjacency --dataset synthetic-vad --sources i3d,bogus --root {tmp_path}/data "
+        f"--out {tmp_path}/f.png":
+            "pyg-fusion plot: error: --sources: ['bogus'] not in the graph; it has ['c3d', "
+            "'i3d', 'swin']\n",
+    }
+    _refused_before_torch(cases)
+    assert not (tmp_path / "data").exists() and not (tmp_path / "f.png").exists()

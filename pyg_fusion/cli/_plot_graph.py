@@ -117,6 +117,18 @@ def check_graph_dataset_name(name: str) -> None:
         raise CLIError(f"--dataset must be one of {sorted(DATASETS)}, got {name!r}")
 
 
+def check_source_flags(source: str | None, sources: str | None, have: list[str]) -> None:
+    """Refuses a ``--source`` / ``--sources`` (comma-separated) that names no
+    source of the graph (``have``): checked by plot's check against the
+    sources of a named data set (before it loads), and by the figure against
+    the graph it read."""
+    if source and source not in have:
+        raise CLIError(f"--source {source!r} is not in the graph; its sources are {have}")
+    bad = [s for s in (t.strip() for t in (sources or "").split(",")) if s and s not in have]
+    if bad:
+        raise CLIError(f"--sources: {bad} not in the graph; it has {have}")
+
+
 def load_dataset_graph(name: str, root: str | None, index: int = 0,
                        force_reload: bool = False):
     """Graph ``index`` of the data set ``name`` (see :data:`DATASETS`), with

@@ -22,7 +22,7 @@ from ._plot_inputs import (DATASETS, INPUTS_HELP, _load_graph, _load_operator_fi
                            load_state_dict, needs_input, operator_from_state,
                            rebuild_from_checkpoint, subsample)
 from ._plot_scores import load_scores, scores_from_checkpoint  # noqa: F401
-from ._plot_graph import check_graph_dataset_name, node_link_figure
+from ._plot_graph import check_graph_dataset_name, check_source_flags, node_link_figure
 
 KINDS = ("relation-graph", "adjacency", "powers", "operator", "pq-sensitivity",
          "anomaly-scores", "sparse-vs-dense")
@@ -158,7 +158,9 @@ def _check_plot(args) -> None:
     if args.checkpoint:
         check_checkpoint(args)
     if given == ["dataset"]:
+        from ..experiments._data_config import DataConfig, source_names
         check_graph_dataset_name(args.dataset)
+        check_source_flags(args.source, args.sources, source_names(DataConfig(dataset=args.dataset)))
 
 
 def run(args) -> int:
@@ -293,11 +295,8 @@ def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:
     if not have:
         raise CLIError("the graph holds no node-level source (x_<source>)")
     if wanted:
-        names = [s.strip() for s in wanted.split(",") if s.strip()]
-        bad = [s for s in names if s not in have]
-        if bad:
-            raise CLIError(f"--sources: {bad} not in the graph; it has {have}")
-        return names
+        check_source_flags(None, wanted, have)
+        return [s.strip() for s in wanted.split(",") if s.strip()]
     return have[:limit]
 
 
@@ -329,10 +328,9 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
             raise CLIError(f"the graph is a plain PyG Data (its edge_index, no sources "
                            f"x_<source>): {', '.join(unread)} would not be read")
     if kind == "relation-graph":
-        if not plain and args.source and f"x_{args.source}" not in data:
-            from ..data import source_names  # the figure's own error named no flag
-            raise CLIError(f"--source {args.source!r} is not in the graph; its sources are "
-                           f"{source_names(data)}")
+        if not plain:  # the figure's own error named no flag
+            from ..data import source_names
+            check_source_flags(args.source, None, source_names(data))
         source = None if plain else args.source or _sources(data, None, 1)[0]
         if not plain:
             _check_k_is_read(data, [source], args)
