@@ -104,9 +104,21 @@ def check_scene_images(data: TranslateDataConfig, mods: list[str]) -> None:
             raise ValueError("synthetic data has only the target 'rgb'")
 
 
+def depth_folders(module, data: TranslateDataConfig) -> list[str] | None:
+    """The folders that evaluating ``module`` on ``data`` reads as depth: the
+    inputs it was trained to read so (its ``depth_inputs``) and the target when
+    it is named ``depth...`` (no module records its target's reading; ``translate
+    train`` reads such a target so); :obj:`None`, the folders named ``depth...``,
+    for a checkpoint that records no ``depth_inputs`` (older ones)."""
+    inputs = module.hparams.get("depth_inputs")
+    if inputs is None:
+        return None
+    return list(inputs) + ([data.target] if data.target.lower().startswith("depth") else [])
+
+
 def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: list[str], *,
                       progress: bool = True, path: str | None = None,
-                      force_reload: bool = False):
+                      force_reload: bool = False, depth: list[str] | None = None):
     """One split of the scenes: generated (``data.data == "synthetic"``,
     seeded by ``data.data_seed``, else ``data.seed``) or a Taskonomy-style
     folder, whose files are checked from their headers first
@@ -125,6 +137,9 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
             replace its processed file (``--force-reload``; an instruction to this load,
             not recorded with the run). A folder is read as it is at every run: with one
             it is an error. (default: :obj:`False`)
+        depth (list[str], optional): a folder's sub-folders read as depth
+            (:class:`~pyg_fusion.datasets.TaskonomyFolder`'s ``depth``). (default:
+            :obj:`None`: those named ``depth...``)
     """
     from ..datasets.translation import SyntheticTranslation, TaskonomyFolder
 
@@ -140,6 +155,6 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
         raise ValueError(f"--force-reload: the folder {path!r} is read from its files at "
                          f"every run; it has no cache to rebuild")
     check_folder(path, flag)
-    folder = TaskonomyFolder(path, mods, data.target, data.image_size)
+    folder = TaskonomyFolder(path, mods, data.target, data.image_size, depth=depth)
     folder.check_files()  # a bad file is named now, not once a batch reaches it
     return folder

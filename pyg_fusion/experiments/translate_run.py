@@ -21,8 +21,8 @@ from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceab
 from ._rng import keeps_global_rng
 from ._image_resume import RecordSettings, resume_point
 from ._run_folders import TRAINED, check_out_entries, staged_run
-from .translate_data import (check_translate_data, check_translate_train, translate_dataset,
-                             translate_modalities)
+from .translate_data import (check_translate_data, check_translate_train, depth_folders,
+                             translate_dataset, translate_modalities)
 
 # the report of a run (report=True) in its out_dir (translation.png: evaluate's)
 REPORT = ("metrics.json", "metrics.md", "translation.png")
@@ -209,7 +209,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     it would not read (the synthetic scenes' ``root``, ``data_seed`` and
     ``test.num_test`` with a folder; ``test.inception_size`` without
     ``test.inception``). The folder it was trained on, given as ``data``, is
-    scored with a notice: its scenes are no held-out ones.
+    scored with a notice: its scenes are no held-out ones. A folder's inputs are
+    read as depth as in training (:func:`~.translate_data.depth_folders`).
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_translate`.
@@ -272,7 +273,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
         except (OSError, RuntimeError) as exc:
             raise ValueError(str(exc)) from None
     scored = translate_dataset(data, "test", test.num_test, mods, progress=progress,
-                               force_reload=force_reload)
+                               force_reload=force_reload, depth=depth_folders(module, data))
     defaults_notice(checkpoint, defaulted)  # after every check: no error follows
     recorded = module.hparams.get("data_config") or {}
     if recorded.get("data") not in (None, SYNTHETIC) and data.data != SYNTHETIC and \

@@ -1,0 +1,57 @@
+"""`translate evaluate` read a folder's depth images by their names (``depth...``) only,
+not by the module's recorded depth_inputs (as predict does): a TranslationModule trained
+in Python on TaskonomyFolder(..., depth=['zbuf']) was scored with zbuf's 65535 pixels
+("no depth") read as 1, the farthest depth, and no valid_zbuf mask."""
+import numpy as np
+import torch
+from PIL import Image
+
+from pyg_fusion.datasets import TaskonomyFolder
+from pyg_fusion.experiments.image_config import TranslateEvalConfig
+from pyg_fusion.experiments.translate_run import evaluate_translate
+from pyg_fusion.training.translation import TranslationModule
+
+
+def _folder(root):
+    rng = np.random.default_rng(0)
+    for m in ("shade", "zbuf", "depth_zbuffer"):
+        (root / m).mkdir(parents=True)
+    for n in ("a", "b"):
+        Image.fromarray(rng.integers(0, 255, (16, 16), dtype=np.uint8)).save(
+            root / "shade" / f"{n}.png")
+        for m in ("zbuf", "depth_zbuffer"):
+            depth = rng.integers(0, 60000, (16, 16)).astype(np.uint16)
+            depth[:4] = 65535  # no depth
+            Image.fromarray(depth).save(root / m / f"{n}.png")
+
+
+def _evaluate(tmp_path, depth_inputs, test=TranslateEvalConfig()):
+    module = TranslationModule(["shade", "zbuf"], [1, 1], out_channels=1, ngf=2,
+                               num_downs=3, gan_mode="none", image_size=16,
+                               depth_inputs=depth_inputs)
+    torch.save({"state_dict": module.state_dict(), "hyper_parameters": dict(module.hparams)},
+               tmp_path / "m.ckpt")
+    return evaluate_translate(str(tmp_path / "m.ckpt"),
+                              {"data": str(tmp_path / "data"), "target": "depth_zbuffer"},
+                              test,
+                              str(tmp_path / "out"), progress=False, report=False)
+
+
+def test_evaluate_reads_the_inputs_the_module_was_trained_to_read_as_depth(tmp_path):
+    _folder(tmp_path / "data")
+    run = _evaluate(tmp_path, ["zbuf"])
+    trained = TaskonomyFolder(tmp_path / "data", ["shade", "zbuf"], "depth_zbuffer",
+                              image_size=16, depth=["zbuf", "depth_zbuffer"])
+    assert len(run.data) == 2
+    for scene, want in zip(run.data, trained):  # the holes 0 and not valid, as in training
+        assert torch.equal(scene.x_zbuf, want.x_zbuf)
+        assert not scene.valid_zbuf[..., :4, :].any()
+        assert torch.equal(scene.valid_depth_zbuffer, want.valid_depth_zbuffer)
+
+
+def test_a_checkpoint_without_depth_inputs_reads_the_folders_named_depth(tmp_path):
+    _folder(tmp_path / "data")
+    run = _evaluate(tmp_path, None)  # older checkpoints: as before
+    scene = run.data[0]
+    assert "valid_zbuf" not in scene and "valid_depth_zbuffer" in scene
+
