@@ -1,8 +1,10 @@
 """`translate evaluate` read a folder's depth images by their names (``depth...``) only,
 not by the module's recorded depth_inputs (as predict does): a TranslationModule trained
 in Python on TaskonomyFolder(..., depth=['zbuf']) was scored with zbuf's 65535 pixels
-("no depth") read as 1, the farthest depth, and no valid_zbuf mask."""
+("no depth") read as 1, the farthest depth, and no valid_zbuf mask. And a test config
+given as a dict or None failed with an AttributeError."""
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
@@ -55,3 +57,11 @@ def test_a_checkpoint_without_depth_inputs_reads_the_folders_named_depth(tmp_pat
     scene = run.data[0]
     assert "valid_zbuf" not in scene and "valid_depth_zbuffer" in scene
 
+
+@pytest.mark.parametrize("test", [{"num_figure": 2}, "none"])
+def test_evaluate_refuses_a_test_config_of_another_type(tmp_path, test):
+    _folder(tmp_path / "data")
+    test = None if test == "none" else test
+    with pytest.raises(TypeError, match=r"test must be a TranslateEvalConfig .*got "
+                                        + type(test).__name__):
+        _evaluate(tmp_path, ["zbuf"], test)

@@ -241,6 +241,10 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
 
     check_accelerator(accelerator)
     data = given_data(TranslateDataConfig, data)
+    if not isinstance(test, TranslateEvalConfig):
+        raise TypeError(f"test must be a TranslateEvalConfig (the test scenes and the feature "
+                        f"network; TranslateEvalConfig() for the defaults), got "
+                        f"{type(test).__name__}")
     test = plain_config(test)  # recorded in metrics.json, as the data
     if data.data is not None:  # None: the checkpoint's
         check_translate_data(data.data)
