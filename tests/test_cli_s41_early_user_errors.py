@@ -174,3 +174,38 @@ def test_a_source_of_no_named_data_set_is_refused_before_torch(tmp_path):
     }
     _refused_before_torch(cases)
     assert not (tmp_path / "data").exists() and not (tmp_path / "f.png").exists()
+
+
+def test_a_method_of_no_name_is_refused_before_torch(tmp_path):
+    # evaluate compared --method with the checkpoint's method once torch had
+    # loaded it: a name of no method at all is wrong whatever the checkpoint
+    import torch
+    ckpt = tmp_path / "m.ckpt"
+    torch.save({}, ckpt)
+    out = tmp_path / "out"
+    known = ("lego, lego-cp, single-*, feature-concat, feature-add, feature-product, graph-*, "
+             "graph-concat, graph-mean, graph-product, gcn-*, gcn-mean, asym-shuffle, lego-row, "
+             "mtn (* a source's name)")
+    cases = {
+        f"evaluate --checkpoint {ckpt} --method bogus --out {out}":
+            f"pyg-fusion evaluate: error: --method 'bogus' is no method name; known: {known}\n",
+        f"evaluate --checkpoint {ckpt} --method lego-rw --out {out}":
+            f"pyg-fusion evaluate: error: --method 'lego-rw' is no method name; known: {known} "
+            f"(maybe you meant 'lego-row'?)\n",
+    }
+    _refused_before_torch(cases)
+    assert not out.exists()
+
+
+def test_a_method_of_some_task_and_sources_is_left_to_the_checkpoint():
+    # a source's method or another task's is compared with the checkpoint's;
+    # a family or "all" names no one method
+    import pytest
+
+    from pyg_fusion.specs.method_names import check_method_name
+    assert [check_method_name(name) for name in ("lego", "lego-row", "mtn", "single-accel",
+                                                 "graph-gyro", "gcn-mean", "asym-shuffle")] \
+        == [None] * 7
+    for name in ("graph", "all"):
+        with pytest.raises(ValueError, match=f"--method '{name}' is no method name"):
+            check_method_name(name)

@@ -51,10 +51,14 @@ def check(args) -> None:
     no file of ``torch.save`` (empty, cut short, another format), before
     torch and Lightning load (seconds), as ``--print-config`` does (the run's
     load said the same once they had); segment's and translate's evaluate
-    and predict too."""
+    and predict too. A ``--method`` that is no method name at all is refused
+    here too (the run compares it with the checkpoint's method)."""
     from .._loading import check_torch_file
     from ..experiments.data import _check_file
     check_torch_file(_check_file("--checkpoint", args.checkpoint), what="--checkpoint")
+    if getattr(args, "method", None) is not None:  # segment's and translate's have none
+        from ..specs.method_names import check_method_name
+        check_method_name(args.method)
 
 
 def check_results_replaceable(path: Path) -> None:

@@ -197,5 +197,23 @@ def chosen_methods(spec: str | list[str], task: str, features: str | None = None
     return out
 
 
+def check_method_name(name: str, flag: str = "--method") -> None:
+    """Refuses ``name`` if it is no method of any task on any sources (a
+    family or ``all`` is none either): what evaluate's ``--method``, one
+    method compared with its checkpoint's, can be told before the checkpoint
+    loads.
+
+    Args:
+        name (str): the name given.
+        flag (str, optional): the flag named in the error. (default: :obj:`"--method"`)
+    """
+    known = list(dict.fromkeys(n for task in TASKS for n in method_names(task, ["*"])))
+    if any(fnmatchcase(name, n) for n in known):
+        return
+    close = near_name(name, [n for n in known if "*" not in n])
+    raise ValueError(f"{flag} {name!r} is no method name; known: {', '.join(known)} (* a "
+                     f"source's name)" + (f" (maybe you meant {close!r}?)" if close else ""))
+
+
 __all__ = ["FEATURE_FUSIONS", "GRAPH_FUSIONS", "Method", "method_table", "method_names",
-           "resolve_methods", "chosen_methods"]
+           "resolve_methods", "chosen_methods", "check_method_name"]
