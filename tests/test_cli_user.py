@@ -78,7 +78,7 @@ CASES = [
     CLICase("train: --config of an empty path", ["train", "--config=", "--out", "{tmp}/o"],
             r"--config needs a FILE\.yaml, got an empty path"),
     CLICase("train: --config a folder", ["train", "--config", "{tmp}", "--out", "{tmp}/o"],
-            r"--config .*: Is a directory"),
+            r"--config: .* is a folder; expected a file$"),
     CLICase("train: --config not UTF-8", ["train", "--config", "{tmp}/c.yaml"],
             r"--config .*c\.yaml: not UTF-8 text",
             setup=lambda tmp: open(f"{tmp}/c.yaml", "wb").write(b"\xff\xfeepochs: 1")),

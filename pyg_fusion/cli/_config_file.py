@@ -6,6 +6,7 @@ goes through the flag's own check (:mod:`._config_tokens`).
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from ..specs.components import COMPONENTS
@@ -246,6 +247,8 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
             if not path.strip():
                 raise CLIError("--config needs a FILE.yaml, got an empty path")
             from . import user_path
+            if os.path.isdir(user_path(path)):  # as the other file flags say, not "Is a directory"
+                raise CLIError(f"--config: {path} is a folder; expected a file")
             try:
                 with open(user_path(path), encoding="utf-8") as fh:  # YAML's own encoding
                     loader = _safe_loader()(fh)  # a SafeLoader
