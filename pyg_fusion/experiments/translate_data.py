@@ -109,7 +109,12 @@ def depth_folders(module, data: TranslateDataConfig) -> list[str] | None:
     inputs it was trained to read so (its ``depth_inputs``) and the target when
     it is named ``depth...`` (no module records its target's reading; ``translate
     train`` reads such a target so); :obj:`None`, the folders named ``depth...``,
-    for a checkpoint that records no ``depth_inputs`` (older ones)."""
+    for a checkpoint that records no ``depth_inputs`` (older ones).
+
+    Args:
+        module (TranslationModule): the checkpoint's module.
+        data (TranslateDataConfig): the scenes scored.
+    """
     inputs = module.hparams.get("depth_inputs")
     if inputs is None:
         return None
