@@ -65,3 +65,17 @@ def test_evaluate_refuses_a_test_config_of_another_type(tmp_path, test):
     with pytest.raises(TypeError, match=r"test must be a TranslateEvalConfig .*got "
                                         + type(test).__name__):
         _evaluate(tmp_path, ["zbuf"], test)
+
+
+def test_train_refuses_a_test_config_of_another_type_before_training(tmp_path):
+    from pyg_fusion.experiments.image_config import (TranslateDataConfig, TranslateModelConfig,
+                                                     TranslateTrainDataConfig)
+    from pyg_fusion.experiments.translate_run import run_translate
+    with pytest.raises(TypeError, match=r"test must be a TranslateEvalConfig .* or None, got "
+                                        r"dict"):
+        run_translate(TranslateDataConfig(image_size=16, root=str(tmp_path / "data")),
+                      TranslateTrainDataConfig(num_train=2, num_val=1),
+                      TranslateModelConfig(epochs=1, ngf=2, num_downs=4, gan_mode="none"),
+                      str(tmp_path / "run"), progress=False, validate=False,
+                      test={"num_test": 1}, config={})
+    assert not (tmp_path / "data").exists()  # refused before the scenes were rendered

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os.path as osp
 
-from .image_config import (TranslateDataConfig, TranslateModelConfig, TranslateTrainDataConfig,
-                           check_translate, check_translate_flags, translate_levels)
+from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
+                           TranslateTrainDataConfig, check_translate, check_translate_flags,
+                           translate_levels)
 from .image_run import SYNTHETIC
 
 
@@ -102,6 +103,21 @@ def check_scene_images(data: TranslateDataConfig, mods: list[str]) -> None:
                              f"{list(SyntheticTranslation.MODALITIES)}")
         if data.target != "rgb":
             raise ValueError("synthetic data has only the target 'rgb'")
+
+
+def check_test_config(test, *, optional: bool = False) -> None:
+    """Refuses a ``test`` that is no :class:`~.image_config.TranslateEvalConfig`
+    (``optional``: or :obj:`None`), e.g. a dict, which failed later with an
+    ``AttributeError`` (``run_translate``'s: after training).
+
+    Args:
+        test (TranslateEvalConfig): the test settings given.
+        optional (bool, optional): :obj:`None` is accepted. (default: :obj:`False`)
+    """
+    if not (isinstance(test, TranslateEvalConfig) or (optional and test is None)):
+        raise TypeError(f"test must be a TranslateEvalConfig (the test scenes and the feature "
+                        f"network; TranslateEvalConfig() for the defaults)"
+                        f"{' or None' if optional else ''}, got {type(test).__name__}")
 
 
 def depth_folders(module, data: TranslateDataConfig) -> list[str] | None:

@@ -21,8 +21,8 @@ from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceab
 from ._rng import keeps_global_rng
 from ._image_resume import RecordSettings, resume_point
 from ._run_folders import TRAINED, check_out_entries, staged_run
-from .translate_data import (check_translate_data, check_translate_train, depth_folders,
-                             translate_dataset, translate_modalities)
+from .translate_data import (check_test_config, check_translate_data, check_translate_train,
+                             depth_folders, translate_dataset, translate_modalities)
 
 # the report of a run (report=True) in its out_dir (translation.png: evaluate's)
 REPORT = ("metrics.json", "metrics.md", "translation.png")
@@ -117,6 +117,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     from ..training.accelerators import check_accelerator
     from ..training.translation import TranslationModule, fit_translation
 
+    check_test_config(test, optional=True)  # not after training: a dict has no num_test
     # plain Python: metrics.json and the checkpoint's data_config record them
     data, splits, model, test = map(plain_config, (data, splits, model, test))
     levels, mods = check_translate_train(data, splits, model)
@@ -241,10 +242,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
 
     check_accelerator(accelerator)
     data = given_data(TranslateDataConfig, data)
-    if not isinstance(test, TranslateEvalConfig):
-        raise TypeError(f"test must be a TranslateEvalConfig (the test scenes and the feature "
-                        f"network; TranslateEvalConfig() for the defaults), got "
-                        f"{type(test).__name__}")
+    check_test_config(test)
     test = plain_config(test)  # recorded in metrics.json, as the data
     if data.data is not None:  # None: the checkpoint's
         check_translate_data(data.data)
