@@ -20,19 +20,20 @@ from .._notices import notice
 # The code that makes what a processed file holds and what a generator
 # writes, as globs under the package folder: the datasets' readers, checks,
 # features and generators (datasets/), the data class they store (data.py, with
-# its checks in _data_checks.py and its source keys in _source_keys.py),
-# how the files are written and read (_files.py, _loading.py), and the library's transforms
-# with the ops they call (transforms.py, functional/, _scatter.py: a
-# pre_transform such as RelationGraphs stores graphs that functional
-# computes). The package's version never changes, so the bytes of these files
-# are what tell the data of one release (or checkout) from another's; a hash
-# of them, not a hand-bumped constant, so that no edit can forget it. The
+# its checks in _data_checks.py and its source keys in _source_keys.py), how
+# the files are written and read (_files.py, _loading.py), and the library's
+# transforms with the ops they call (transforms.py, functional/, _scatter.py: a
+# pre_transform such as RelationGraphs stores graphs that functional computes)
+# and the rules those check their options with (_option_rules.py,
+# _lego_rules.py). The package's version never changes, so the bytes of these
+# files are what tell the data of one release (or checkout) from another's; a
+# hash of them, not a hand-bumped constant, so that no edit can forget it. The
 # modules that only use the data (nn, methods, training, experiments, cli,
 # visualize) are left out: an edit there re-processes nothing. Every module
 # these import from the package is among them (tests/test_data_code.py).
 DATA_CODE = ("datasets/*.py", "data.py", "_data_checks.py", "_source_keys.py", "_files.py",
              "_loading.py", "_notices.py", "transforms.py", "functional/*.py", "_scatter.py",
-             "_option_rules.py")
+             "_option_rules.py", "_lego_rules.py")
 _PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
