@@ -11,6 +11,9 @@ import torch
 
 from pyg_fusion.functional import lego_fuse_sparse
 
+# torch 2.5's inductor sets flush-to-zero process-wide (conftest)
+pytestmark = pytest.mark.usefixtures("keeps_subnormals")
+
 
 def test_sparse_fusion_with_an_unread_batch_compiles_dynamic_and_checks():
     g = torch.Generator().manual_seed(0)
