@@ -1,0 +1,186 @@
+"""Independent references, written from docs/methods.md with explicit loops,
+for the formulas whose tests compared them only with the library's own
+pieces or not at all: AsymFusion's basic block (§2.2) and translation
+exchange with three modalities (§2.6), the private batch statistics of
+ModalityBatchNorm2d (§2.1), and the heads' orientation (row i of G is what
+unit i receives, §0 and §1.5) on asymmetric, signed graphs."""
+import pytest
+import torch
+import torch.nn.functional as tF
+
+from pyg_fusion.nn import GraphHead, RowHead
+from pyg_fusion.nn.asym import (AsymFusionBasicBlock, AsymTranslationFusion,
+                                ModalityBatchNorm2d)
+
+D = torch.float64
+
+
+def _draw(*shape, seed):
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=D)
+
+
+def _randomise(module, seed):
+    # break the symmetry of the start (BN weight 1, bias 0), seeded
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.copy_(torch.rand(p.shape, generator=g, dtype=D) * 1.5 - 0.5)
+    return module
+
+
+def ref_shuffle(xs, ratio=0.2):
+    """§2.3: modality m keeps its channels [0, 4g) and takes [4g, C) of
+    modality (m + 1) mod M, channel by channel."""
+    c = xs[0].shape[1]
+    k = 4 * int(c * ratio + 1e-9)
+    m = len(xs)
+    out = [torch.empty_like(x) for x in xs]
+    for i in range(m):
+        for ch in range(c):
+            out[i][:, ch] = xs[i][:, ch] if ch < k else xs[(i + 1) % m][:, ch]
+    return out
+
+
+def ref_shift(x, s=1, ratio=0.2):
+    """§2.4: groups 0..3 of g channels move down, right, left, up by s
+    pixels with zero fill; channels [4g, C) are zero."""
+    b, c, h, w = x.shape
+    g = int(c * ratio + 1e-9)
+    out = torch.zeros_like(x)
+    for ch in range(4 * g):
+        di, dj = [(-s, 0), (0, -s), (0, s), (s, 0)][ch // g]  # out[i, j] = x[i + di, j + dj]
+        for i in range(h):
+            for j in range(w):
+                if 0 <= i + di < h and 0 <= j + dj < w:
+                    out[:, ch, i, j] = x[:, ch, i + di, j + dj]
+    return out
+
+
+def ref_batch_norm(x, bn):
+    """Training-mode batch norm by its formula: each channel normalised by
+    the batch's own mean and biased variance over (B, H, W)."""
+    mean = x.mean(dim=(0, 2, 3), keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=(0, 2, 3), keepdim=True)
+    return ((x - mean) / torch.sqrt(var + bn.eps) * bn.weight.view(1, -1, 1, 1)
+            + bn.bias.view(1, -1, 1, 1))
+
+
+@pytest.mark.parametrize("inplanes,stride", [(10, 1), (6, 2)])
+def test_basic_block_follows_its_data_flow(inplanes, stride):
+    """§2.2: Y_m = BN2_m(W2 * S_m) + shift(X_{(m+1) mod M}), S = shuffle(X),
+    out_m = ReLU(shuffle(Y)_m + residual(x_m)), the exchange after W1 (which
+    carries the stride)."""
+    blk = _randomise(AsymFusionBasicBlock(inplanes, 10, 2, stride, fusion=True).double(), 0)
+    xs = [_draw(3, inplanes, 6, 5, seed=1), _draw(3, inplanes, 6, 5, seed=2)]
+    out = blk(xs)
+    x = [tF.relu(ref_batch_norm(tF.conv2d(v, blk.conv1.weight, stride=stride, padding=1),
+                                blk.bn1.norms[m])) for m, v in enumerate(xs)]
+    s = ref_shuffle(x)
+    y = [ref_batch_norm(tF.conv2d(s[m], blk.conv2.weight, padding=1), blk.bn2.norms[m])
+         + ref_shift(x[1 - m]) for m in range(2)]
+    z = ref_shuffle(y)
+    for m, v in enumerate(xs):
+        if stride == 1:
+            res = v
+        else:
+            conv, bn = blk.downsample
+            res = ref_batch_norm(tF.conv2d(v, conv.weight, stride=stride), bn.norms[m])
+        torch.testing.assert_close(out[m], tF.relu(z[m] + res), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("channels,shift", [(10, 1), (13, 2)])
+def test_translation_exchange_of_three_modalities(channels, shift):
+    """§2.6: Y_m = ReLU(norm_m(W * shuffle(X)_m)) + shift(X_{(m-1) mod M}),
+    out_m = X_m + shuffle(Y)_m: the shuffle's partner is m + 1, the shift's
+    m - 1."""
+    blk = _randomise(AsymTranslationFusion(channels, 3, shift=shift).double(), 3)
+    xs = [_draw(2, channels, 5, 6, seed=4 + m) for m in range(3)]
+    out = blk(xs)
+    s = ref_shuffle(xs)
+    y = [tF.relu(ref_batch_norm(tF.conv2d(s[m], blk.conv.weight, padding=1),
+                                blk.norm.norms[m])) + ref_shift(xs[(m - 1) % 3], shift)
+         for m in range(3)]
+    z = ref_shuffle(y)
+    for m in range(3):
+        torch.testing.assert_close(out[m], xs[m] + z[m], rtol=0, atol=1e-12)
+
+
+def test_private_batch_norm_uses_each_modalitys_own_statistics():
+    """§2.1: each modality is normalised by its own batch statistics in
+    training and by its own running statistics in evaluation, with its own
+    affine scale and shift."""
+    bn = _randomise(ModalityBatchNorm2d(4, 3).double(), 7)
+    xs = [_draw(5, 4, 3, 2, seed=8 + m) * (m + 1) + 3 * m for m in range(3)]
+    out = bn(xs)
+    for m in range(3):
+        torch.testing.assert_close(out[m], ref_batch_norm(xs[m], bn.norms[m]), rtol=0,
+                                   atol=1e-12)
+        # running statistics after one step of momentum 0.1 from (0, 1): the
+        # unbiased variance, as torch's BatchNorm keeps it
+        mean = xs[m].mean(dim=(0, 2, 3))
+        var = xs[m].var(dim=(0, 2, 3), unbiased=True)
+        torch.testing.assert_close(bn.norms[m].running_mean, 0.1 * mean, rtol=0, atol=1e-12)
+        torch.testing.assert_close(bn.norms[m].running_var, 0.9 + 0.1 * var, rtol=0,
+                                   atol=1e-12)
+    bn.eval()
+    out = bn(xs)
+    for m in range(3):
+        n = bn.norms[m]
+        want = ((xs[m] - n.running_mean.view(1, -1, 1, 1))
+                / torch.sqrt(n.running_var.view(1, -1, 1, 1) + n.eps)
+                * n.weight.view(1, -1, 1, 1) + n.bias.view(1, -1, 1, 1))
+        torch.testing.assert_close(out[m], want, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("row_norm", [None, "max"])
+def test_row_head_scores_each_units_row(row_norm):
+    """§1.5: unit i's logit is Linear(N, H) -> ReLU -> Linear(H, 1) of row
+    g_i = G[i, :] (with row_norm="max" divided by its largest magnitude), on
+    an asymmetric, signed G, so that reading columns would differ."""
+    torch.manual_seed(0)
+    n, h = 5, 3
+    head = RowHead(n, h, row_norm=row_norm).double()
+    G = _draw(2, n, n, seed=10)
+    got = head(G)
+    w1, b1 = head.lin1.weight.tolist(), head.lin1.bias.tolist()
+    w2, b2 = head.lin2.weight[0].tolist(), head.lin2.bias.item()
+    for b in range(2):
+        for i in range(n):
+            row = G[b, i].tolist()
+            if row_norm == "max":
+                top = max(abs(v) for v in row)
+                row = [v / top for v in row]
+            hidden = [max(0.0, b1[k] + sum(w1[k][j] * row[j] for j in range(n)))
+                      for k in range(h)]
+            want = b2 + sum(w2[k] * hidden[k] for k in range(h))
+            assert got[b, i].item() == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+def test_graph_head_propagates_over_in_edges_normalised_by_absolute_row_sums():
+    """§1.5: x_i' = W_1 x_i + W_2 sum_j G~_ij x_j, G~_ij = G_ij / sum_k |G_ik|,
+    G[i, j] the weight of the edge j -> i (repeated edges one entry), ReLU
+    between the layers; signed weights and a node without in-edges."""
+    torch.manual_seed(0)
+    ei = torch.tensor([[0, 1, 1, 2, 3, 0, 2, 2], [1, 0, 0, 1, 1, 3, 3, 0]])
+    w = torch.tensor([0.7, -1.2, 0.4, 2.0, -0.3, 1.1, 0.5, -0.9], dtype=D)
+    n = 5  # node 4 has no in-edges (and node 2 only sends)
+    head = _randomise(GraphHead(2, 3, 2, num_layers=2, dropout=0.0).double(), 11).eval()
+    x = _draw(n, 2, seed=12)
+    got = head(x, ei, w)
+    G = [[0.0] * n for _ in range(n)]
+    for (j, i), v in zip(ei.t().tolist(), w.tolist()):
+        G[i][j] += v
+    deg = [sum(abs(v) for v in row) for row in G]
+    Gt = [[G[i][j] / deg[i] if deg[i] > 0 else 0.0 for j in range(n)] for i in range(n)]
+    h = x.tolist()
+    for layer, conv in enumerate(head.convs):
+        root, rel = conv.lin_root.weight.tolist(), conv.lin_rel.weight.tolist()
+        bias = conv.lin_rel.bias.tolist()
+        agg = [[sum(Gt[i][j] * h[j][c] for j in range(n)) for c in range(len(h[0]))]
+               for i in range(n)]
+        h = [[bias[o] + sum(root[o][c] * h[i][c] + rel[o][c] * agg[i][c]
+                            for c in range(len(h[0]))) for o in range(len(bias))]
+             for i in range(n)]
+        if layer < len(head.convs) - 1:
+            h = [[max(0.0, v) for v in row] for row in h]
+    torch.testing.assert_close(got, torch.tensor(h, dtype=D), rtol=0, atol=1e-12)
