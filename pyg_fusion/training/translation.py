@@ -17,11 +17,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .._option_rules import check_field, is_int, is_real
 from .._versions import library_versions
-from ..functional._checks import check_choice, check_int, check_names
-from ..nn.asym.bottleneck import drop_unread_exchange
-from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
+from ..functional._checks import check_names
+from ..nn.asym.patchgan import PatchGANDiscriminator, gan_loss
 from ..nn._source_order import SourceOrderState
 from ..nn.asym.translator import AsymFusionTranslator
 from ..specs.options import plain
@@ -29,20 +27,16 @@ from ..specs.options import plain
 from ._image_configs import TranslateModelConfig
 # evaluation (translation_eval) does not import this module: one direction
 from ._precision import precision_batch
-from ._translation_inputs import (_INPUT_HINT, _check_channels, _inputs, _masked_l1, _target,
-                                  _target_valid, _unit_range, _with_target_holes)
+from ._translation_inputs import (_INPUT_HINT, _inputs, _masked_l1, _target, _target_valid,
+                                  _unit_range, _with_target_holes)
+# the rules of the module's settings, and old checkpoints' settings
+from ._translation_settings import (_CRITIC_DEFAULTS, _check_inputs, _check_objective,
+                                    hparams_from_checkpoint as _hparams_from_checkpoint)
 # its training, importable from here as before
 from ._translation_fit import fit_translation
 from .translation_eval import ENSEMBLE, image_metrics, update_metrics
 
 __all__ = ["TranslationModule", "fit_translation"]
-
-# the critic's settings (pix2pix's networks; the objective's weight is the CLI's):
-# with gan_mode="none" they are read by nothing and must stay at these
-_CRITIC_DEFAULTS = dict(ndf=64, d_layers=3, d_norm="batch",
-                        lambda_gan=TranslateModelConfig.lambda_gan)
-# the generator's exchange (AsymFusionTranslator's defaults)
-_EXCHANGE_DEFAULTS = dict(ratio=0.2, shift=1, shuffle=True, use_shift=True)
 
 
 class TranslationModule(SourceOrderState, L.LightningModule):
@@ -181,50 +175,12 @@ class TranslationModule(SourceOrderState, L.LightningModule):
             (modalities, modality_channels, out_channels, ngf, num_downs, norm, fusion_levels,
              dropout, ratio, shift, shuffle, use_shift, ndf, d_layers, d_norm, gan_mode,
              lambda_l1, lambda_gan, lr, beta1, data_config, image_size, depth_inputs))
-        if image_size is not None:
-            check_int("image_size", image_size, minimum=1)
-        self.modalities = check_names("modalities", modalities)
-        if not self.modalities:
-            raise ValueError("modalities must name at least one input modality")
-        if len(set(self.modalities)) != len(self.modalities):
-            raise ValueError(f"modalities must be distinct, got {self.modalities}")
-        if depth_inputs is not None and not set(
-                check_names("depth_inputs", depth_inputs)) <= set(self.modalities):
-            raise ValueError(f"depth_inputs must name input modalities among "
-                             f"{self.modalities}, got {depth_inputs}")
-        if ENSEMBLE in self.modalities:  # each output is scored by its name
-            raise ValueError(f"modalities: {ENSEMBLE!r} names the ensemble's output; rename "
-                             f"that modality")
         self._guessed_channels = modality_channels is None
-        if modality_channels is None:
-            modality_channels = [3 if m in ("normal", "rgb") else 1
-                                 for m in self.modalities]
-        modality_channels = _check_channels(self.modalities, modality_channels)
+        self.modalities, modality_channels = _check_inputs(modalities, modality_channels,
+                                                           depth_inputs, image_size)
         self.modality_channels = modality_channels
-        check_choice("gan_mode", gan_mode, (*GAN_MODES, "none"))
-        if gan_mode == "none":
-            # settings never read would be saved with the hyper-parameters as if used
-            given = dict(ndf=ndf, d_layers=d_layers, d_norm=d_norm, lambda_gan=lambda_gan)
-            unread = [n for n, v in given.items() if v != _CRITIC_DEFAULTS[n]
-                      and not (n == "lambda_gan" and v == 0)]  # 0: no GAN loss, the same
-            if unread:
-                raise ValueError(f"{', '.join(unread)}: the PatchGAN critic's, not read with "
-                                 f"gan_mode='none' (which trains no critic); leave "
-                                 f"{'it' if len(unread) == 1 else 'them'} at the default")
-        # the flags' rules: a NaN weight passed "< 0", and Adam takes lr=0 (no training)
-        fields = TranslateModelConfig.__dataclass_fields__
-        for name, value in (("lambda_l1", lambda_l1), ("lambda_gan", lambda_gan), ("lr", lr)):
-            check_field(name, fields[name], value)
-        # Adam refused it only once fit began ('Invalid beta parameter at index 0')
-        if not is_real(beta1) or not 0 <= beta1 < 1:
-            raise ValueError(f"beta1 must be a number in [0, 1) (Adam's first beta), "
-                             f"got {beta1!r}")
-        if lambda_l1 == 0 and (gan_mode == "none" or lambda_gan == 0):
-            # the generator's loss would be 0: a run that trains nothing
-            raise ValueError("lambda_l1=0 with " + ("gan_mode='none'" if gan_mode == "none"
-                                                     else "lambda_gan=0")
-                             + " leaves the generator no loss; give lambda_l1 > 0"
-                             + ("" if gan_mode == "none" else " or lambda_gan > 0"))
+        _check_objective(gan_mode, lambda_l1, lr, beta1, ndf=ndf, d_layers=d_layers,
+                         d_norm=d_norm, lambda_gan=lambda_gan)
         self.save_hyperparameters()
         self.automatic_optimization = False
         self.generator = AsymFusionTranslator(
@@ -245,29 +201,8 @@ class TranslationModule(SourceOrderState, L.LightningModule):
 
     _order_argument = _order_attribute = "modalities"
 
-    @staticmethod
-    def hparams_from_checkpoint(hparams: dict) -> dict:
-        """A checkpoint's hyper-parameters as this class takes them: runs with
-        ``gan_mode="none"`` saved critic settings that nothing read (``translate
-        train`` recorded its ``--ndf 32 --d-layers 2``) before the class refused
-        them; they are dropped (no critic was built, the weights are the same).
-        So are, with a notice, the exchange's settings (``ratio``, ``shift``,
-        ``shuffle``, ``use_shift``) of a generator that exchanges nothing (one
-        modality, no fusion levels), saved before the generator refused them.
-
-        Args:
-            hparams (dict): the checkpoint's ``hyper_parameters``.
-        """
-        if hparams.get("gan_mode") == "none":
-            hparams = {k: v for k, v in hparams.items() if k not in _CRITIC_DEFAULTS}
-        levels, downs = hparams.get("fusion_levels"), hparams.get("num_downs", 8)
-        mods = hparams.get("modalities")
-        off = ("fusion_levels=[]" if isinstance(levels, (list, tuple)) and not levels
-               else f"num_downs={downs} (whose default fusion_levels are empty)"
-               if levels is None and is_int(downs) and downs <= 2
-               else f"modalities={list(mods)!r}" if isinstance(mods, (list, tuple))
-               and len(mods) == 1 else None)
-        return drop_unread_exchange(hparams, off, _EXCHANGE_DEFAULTS, "the checkpoint")
+    # (load_lightning calls it on the class, as before)
+    hparams_from_checkpoint = staticmethod(_hparams_from_checkpoint)
 
     def extra_repr(self) -> str:
         # what the networks' one-line reprs leave out: the inputs' names, the
