@@ -1,7 +1,8 @@
 """Independent references, written from docs/methods.md with explicit loops,
 for the formulas whose tests compared them only with the library's own
 pieces or not at all: AsymFusion's basic block (§2.2) and translation
-exchange with three modalities (§2.6), the private batch statistics of
+exchange with three modalities (§2.6), AsymGraphFusion on node features
+(the asym-shuffle method), the private batch statistics of
 ModalityBatchNorm2d (§2.1), and the heads' orientation (row i of G is what
 unit i receives, §0 and §1.5) on asymmetric, signed graphs."""
 import pytest
@@ -184,3 +185,65 @@ def test_graph_head_propagates_over_in_edges_normalised_by_absolute_row_sums():
         if layer < len(head.convs) - 1:
             h = [[max(0.0, v) for v in row] for row in h]
     torch.testing.assert_close(got, torch.tensor(h, dtype=D), rtol=0, atol=1e-12)
+
+
+def ref_edge_shift(x, ei, w, ratio=0.2):
+    """§2.4 on graphs: each node receives the weighted mean of its
+    in-neighbours' channels [0, 4g) (0 without in-neighbours); [4g, C) zero."""
+    n, c = x.shape
+    k = 4 * int(c * ratio + 1e-9)
+    out = torch.zeros_like(x)
+    for i in range(n):
+        into = [(j, v) for (j, t), v in zip(ei.t().tolist(), w.tolist()) if t == i]
+        total = sum(v for _, v in into)
+        if total > 0:
+            out[i, :k] = sum(v * x[j, :k] for j, v in into) / total
+    return out
+
+
+def ref_temporal_shift(x, batch, steps=1, ratio=0.2):
+    """Channels [0, 2g) move forward in time, [2g, 4g) backward, within each
+    sequence of ``batch``; [4g, C) zero."""
+    n, c = x.shape
+    g = int(c * ratio + 1e-9)
+    out = torch.zeros_like(x)
+    for t in range(n):
+        for lo, hi, src in ((0, 2 * g, t - steps), (2 * g, 4 * g, t + steps)):
+            if 0 <= src < n and batch[src] == batch[t]:
+                out[t, lo:hi] = x[src, lo:hi]
+    return out
+
+
+def ref_layer_norm(x, ln):
+    mean = x.mean(-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(-1, keepdim=True)
+    return (x - mean) / torch.sqrt(var + ln.eps) * ln.weight + ln.bias
+
+
+@pytest.mark.parametrize("shift", ["edge", "temporal"])
+def test_graph_fusion_of_three_sources_follows_its_data_flow(shift):
+    """AsymGraphFusion (§2.4, the asym-shuffle method): X_s = ReLU(N1_s(h_s W1)),
+    Y_s = ReLU(N2_s(shuffle(X)_s W2)) + shift(X_{(s+1) mod M}),
+    h_s <- ReLU(N3_s(shuffle(Y)_s W3) + h_s), each source first projected."""
+    from pyg_fusion.nn.asym import AsymGraphFusion
+    widths = {"a": 3, "b": 4, "c": 2}
+    mod = _randomise(AsymGraphFusion(widths, 10, num_layers=2, shift=shift, norm="layer")
+                     .double(), 13).eval()
+    xs = {s: _draw(7, d, seed=14 + i) for i, (s, d) in enumerate(widths.items())}
+    ei = torch.tensor([[0, 1, 2, 3, 4, 6, 6, 1], [1, 2, 3, 4, 0, 0, 2, 0]])
+    w = torch.tensor([0.5, 1.0, 2.0, 0.3, 1.5, 0.7, 0.2, 1.1], dtype=D)
+    batch = torch.tensor([0, 0, 0, 1, 1, 1, 1])
+    got = mod(xs, edge_index=ei, edge_weight=w) if shift == "edge" else mod(xs, batch=batch)
+    h = [tF.linear(xs[s], mod.inputs[s].weight, mod.inputs[s].bias) for s in widths]
+    for lins, norms in zip(mod.lins, mod.norms):
+        def step(vs, i):
+            return [ref_layer_norm(tF.linear(v, lins[i].weight, lins[i].bias),
+                                   norms[i].norms[m]) for m, v in enumerate(vs)]
+        x = [tF.relu(v) for v in step(h, 0)]
+        y = [tF.relu(v) for v in step(ref_shuffle(x), 1)]
+        moved = [ref_edge_shift(v, ei, w) if shift == "edge" else ref_temporal_shift(v, batch)
+                 for v in x]
+        y = [y[m] + moved[(m + 1) % 3] for m in range(3)]
+        h = [tF.relu(a + b) for a, b in zip(step(ref_shuffle(y), 2), h)]
+    for m, s in enumerate(widths):
+        torch.testing.assert_close(got[s], h[m], rtol=0, atol=1e-12)
