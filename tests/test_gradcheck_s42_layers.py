@@ -1,8 +1,9 @@
 """gradcheck in float64 for the public differentiable layers and losses that
 no other test checks (tests/test_gradcheck_audit.py holds the LEGO operators
-and heads): AsymFusion's private norms, its segmenter (ensemble weights
-included), decoder, translation generator, discriminator and losses, the VAD
-MIL loss and the MTN and GCN baselines. Inputs are small; the networks are
+and heads): AsymFusion's private norms, a network shared across modalities,
+its segmenter (ensemble weights included), decoder, translation generator,
+discriminator and losses, the VAD MIL loss and the MTN, GCN and graph-concat
+baselines. Inputs are small; the networks are
 checked in one random direction (``fast_mode``), evaluation mode where a
 dropout would draw."""
 import pytest
@@ -112,3 +113,23 @@ def test_mtn_and_gcn_baselines():
     ei = torch.tensor([[0, 1, 1, 2, 3, 4], [1, 0, 2, 3, 2, 0]])
     w = (torch.rand(6, generator=torch.Generator().manual_seed(19), dtype=D) + 0.2)
     assert gradcheck(lambda x, w: gcn(x, ei, w), (_leaf(5, 3, seed=20), w.requires_grad_()))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_a_network_shared_across_modalities(training):
+    # each modality through the shared convolutions and its own BatchNorms
+    from torch import nn
+
+    from pyg_fusion.nn.asym import share_across_modalities
+    torch.manual_seed(0)
+    cnn = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU(),
+                        nn.Conv2d(3, 2, 1), nn.BatchNorm2d(2))
+    shared = share_across_modalities(cnn, 2).double().train(training)
+    xs = (_leaf(2, 2, 4, 3, seed=21), _leaf(2, 2, 4, 3, seed=22))
+    assert gradcheck(lambda a, b: tuple(shared([a, b])), xs)
+
+
+def test_graph_concat_baseline():
+    from pyg_fusion.nn.baselines import GraphFusion
+    graphs = (_leaf(2, 4, 4, seed=23), _leaf(2, 4, 4, seed=24))
+    assert gradcheck(lambda a, b: GraphFusion("concat")([a, b]), graphs)
