@@ -223,12 +223,19 @@ class MultiSourceData(Data):
                        f"of as many, of sources {same}, which PyG takes for edge attributes "
                        f"of edge_index") if same else None
         if graphs and problem is not None:
+            # not "set edge_index to that graph": edge_index_<source> then has as
+            # many edges as edge_index, the second refusal above
+            s = sorted(graphs)[0]
+            x = self._store.get(f"x_{s}")
+            units = x.size(0) if isinstance(x, torch.Tensor) and x.dim() else self.num_nodes
+            weight = f", edge_weight=data.edge_weight_{s}" if f"edge_weight_{s}" in self else ""
             raise ValueError(
                 f"{self.__class__.__name__} {problem} (edge_index_<source>): PyG's graph "
-                f"tools (its transforms, is_undirected(), has_isolated_nodes(), ...) read "
-                f"one graph, edge_index. Apply a transform to every source's "
-                f"graph with pyg_fusion.transforms.PerSource(transform), or set "
-                f"edge_index to the one graph the tool should read")
+                f"tools (its transforms, is_undirected(), has_isolated_nodes(), "
+                f"to_networkx(), ...) read one graph, edge_index. Apply a transform to every "
+                f"source's graph with pyg_fusion.transforms.PerSource(transform), or give "
+                f"the tool one source's graph as a Data of its own: Data(edge_index="
+                f"data.edge_index_{s}{weight}, num_nodes={units})")
 
     @property
     def edge_stores(self) -> list:
