@@ -14,8 +14,9 @@ def predict_segment(checkpoint: str, images: str, out_dir: str, *,
     writes under ``out_dir``: ``predictions/<line>_<rgb name>.png``, the class id
     of each pixel (the arg-max of the model's last output: the ensemble of
     AsymFusion's branches; 8-bit, 16-bit beyond 256 classes), and
-    ``predictions.csv``, one row per scene (``line``, ``rgb``, ``depth``,
-    ``prediction``, ``height``, ``width``). They are written in
+    ``predictions.csv``, one row per scene (``line``, ``rgb``, ``depth``: the
+    absolute paths of the files read, without ``.`` or ``..``; ``prediction``,
+    ``height``, ``width``). They are written in
     ``<out_dir>/predict.partial`` and moved into ``out_dir`` once every scene is
     done (an earlier prediction's of those names is replaced); a failed
     prediction leaves ``out_dir`` as it was.
@@ -63,5 +64,14 @@ def predict_segment(checkpoint: str, images: str, out_dir: str, *,
             (rgb, depth), line = scenes.items[i], scenes._lines[i]  # the list's line
             yield (f"{line:05d}_{osp.splitext(osp.basename(rgb))[0]}.png",
                    outs[-1][0].argmax(0).numpy().astype(dtype),
-                   {"line": line, "rgb": rgb, "depth": depth})
+                   {"line": line, "rgb": _named(rgb), "depth": _named(depth)})
     return write_predictions(out_dir, predicted())
+
+
+def _named(path: str) -> str:
+    """``path`` as the table names it: without ``.`` and ``..`` (a list's
+    ``sub/../rgb/a.png`` was written as it is), resolved where a link makes
+    ``..`` lead elsewhere than the name says (``normpath`` would name
+    another file)."""
+    norm = osp.normpath(path)
+    return norm if osp.exists(norm) and osp.samefile(norm, path) else osp.realpath(path)
