@@ -35,6 +35,7 @@ def check_translate_train(data: TranslateDataConfig, splits: TranslateTrainDataC
                     "--image-size that is a power of 2")
     mods = translate_modalities(data)
     check_scene_images(data, mods)
+    given_depth_folders(data, splits, mods)
     return levels, mods
 
 
@@ -103,6 +104,41 @@ def check_scene_images(data: TranslateDataConfig, mods: list[str]) -> None:
                              f"{list(SyntheticTranslation.MODALITIES)}")
         if data.target != "rgb":
             raise ValueError("synthetic data has only the target 'rgb'")
+
+
+def given_depth_folders(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
+                        mods: list[str]) -> list[str] | None:
+    """The folders that ``translate train`` reads as depth
+    (:class:`~pyg_fusion.datasets.TaskonomyFolder`'s ``depth``): those that
+    ``splits.depth_folders`` names (comma separated; ``"none"``: none), each
+    an input modality or the target; :obj:`None` where it is not given (the
+    folders named ``depth...``). Checked by the run before any work and by
+    ``--print-config``; a synthetic run reads no folder, so it refuses them.
+
+    Args:
+        data (TranslateDataConfig): the scenes.
+        splits (TranslateTrainDataConfig): the training and validation scenes.
+        mods (list[str]): the input modalities.
+    """
+    given = splits.depth_folders
+    if given is None:
+        return None
+    if data.data == SYNTHETIC:
+        raise ValueError(f"--depth-folders {given}: a folder's, not read with --data synthetic "
+                         f"(whose depth has no holes)")
+    names = [m.strip() for m in given.split(",") if m.strip()]
+    if not names:
+        raise ValueError("--depth-folders must name folders, or be 'none' (no folder read as "
+                         "depth), got an empty value")
+    if names == ["none"]:
+        return []
+    folders = mods + [data.target]
+    bad = [m for m in names if m not in folders]
+    if bad or len(set(names)) != len(names):
+        raise ValueError(f"--depth-folders {given}: must name distinct folders among "
+                         f"--modalities and --target {folders}"
+                         + (f"; {bad} are not" if bad else ""))
+    return names
 
 
 def check_test_config(test, *, optional: bool = False) -> None:

@@ -22,14 +22,15 @@ from ._rng import keeps_global_rng
 from ._image_resume import RecordSettings, resume_point
 from ._run_folders import TRAINED, check_out_entries, staged_run
 from .translate_data import (check_test_config, check_translate_data, check_translate_train,
-                             depth_folders, translate_dataset, translate_modalities)
+                             depth_folders, given_depth_folders, translate_dataset,
+                             translate_modalities)
 
 # the report of a run (report=True) in its out_dir (translation.png: evaluate's)
 REPORT = ("metrics.json", "metrics.md", "translation.png")
 
 
 def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, train,
-                mods: list[str], progress: bool, force_reload: bool = False):
+                mods: list[str], progress: bool, force_reload: bool = False, depth=None):
     """``(train, val)``: a folder's, the synthetic split, or 10% of ``train``
     (``force_reload``: the synthetic split's, a cache of its own)."""
     import torch
@@ -39,7 +40,7 @@ def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, tra
             notice(f"--val-data {splits.val_data} is the --data folder: the validation scores, "
                    f"and best.ckpt chosen by them, are of the training scenes")
         val = translate_dataset(data, "val", splits.num_val, mods, progress=progress,
-                                path=splits.val_data)
+                                path=splits.val_data, depth=depth)
         _check_val_channels(train, val, splits.val_data)
         return train, val
     if data.data == SYNTHETIC:
@@ -121,15 +122,16 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     # plain Python: metrics.json and the checkpoint's data_config record them
     data, splits, model, test = map(plain_config, (data, splits, model, test))
     levels, mods = check_translate_train(data, splits, model)
+    depth = given_depth_folders(data, splits, mods)  # None: the folders named depth...
     check_accelerator(accelerator)
     check_out_entries(out_dir, REPORT, TRAINED)
     if not validate and test is None:
         raise ValueError("run_translate: validate=False needs a test config to score")
     train = translate_dataset(data, "train", splits.num_train, mods, progress=progress,
-                              force_reload=force_reload)
+                              force_reload=force_reload, depth=depth)
     val = None
     if validate:
-        train, val = _validation(data, splits, train, mods, progress, force_reload)
+        train, val = _validation(data, splits, train, mods, progress, force_reload, depth)
     if data.data != SYNTHETIC and data.image_size == TranslateDataConfig.image_size and \
             train.first_size != (data.image_size, data.image_size):
         # the default side is the synthetic scenes': a user's folder trained at it unawares
@@ -163,7 +165,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         if test is not None:
             scored, split = translate_dataset(data, "test", test.num_test, mods,
                                               progress=progress,
-                                              force_reload=force_reload), "test"
+                                              force_reload=force_reload, depth=depth), "test"
         run = _score_translator(module, scored, split, data, mods, stage, progress=progress,
                                 report=report, config=record,
                                 accelerator=accelerator, extra=weights)

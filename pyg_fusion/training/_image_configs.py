@@ -93,6 +93,9 @@ class TranslateTrainDataConfig:
                                   "--data, or the synthetic validation split")
     num_train: int = option(800, "synthetic training scenes", check="positive_int")
     num_val: int = option(200, "synthetic validation scenes", check="positive_int")
+    depth_folders: str | None = option(None, "comma-separated folders (inputs, target) read as "
+                                       "Taskonomy depth, 16-bit 65535 = no depth; 'none': no "
+                                       "folder (default: those named depth...)")
 
 
 @documented
