@@ -87,22 +87,19 @@ class FixedGraphCache:
         return out
 
     def _keep_row(self, row: dict, values: dict) -> None:
-        """Copies ``values`` (tensors, or dicts of them: merged into the
-        row's) into ``row`` of :meth:`_kept_rows`, counted in the store's
-        bytes: a row that would be larger than :data:`KEPT_BYTES` is not
-        kept at all (nor copied), and beyond it those used least recently
-        go."""
+        """Copies ``values`` (tensors or other values, by key: they replace
+        the row's of the same keys) into ``row`` of :meth:`_kept_rows`,
+        counted in the store's bytes: a row that would be larger than
+        :data:`KEPT_BYTES` is not kept at all (nor copied), and beyond it
+        those used least recently go."""
         kept = self.__dict__.get("_kept_rows_store")
         if kept is None or kept.get(row.key) is not row:
             return  # gone since (a batch of more graphs than the store keeps)
-        merged = {n: {**row.get(n, {}), **v} if isinstance(v, dict) else v
-                  for n, v in values.items()}
-        size = _nbytes({**row, **merged})
+        size = _nbytes({**row, **values})
         if size > KEPT_BYTES:
             kept.nbytes -= kept.pop(row.key).nbytes
             return
-        row.update({n: {**row.get(n, {}), **_copy(v)} if isinstance(v, dict) else _copy(v)
-                    for n, v in values.items()})
+        row.update({n: _copy(v) for n, v in values.items()})
         kept.nbytes += size - row.nbytes
         row.nbytes = size
         kept.fit()
@@ -134,16 +131,14 @@ class _Store(OrderedDict):
             self.nbytes -= self.popitem(last=False)[1].nbytes
 
 
-def _nbytes(value) -> int:
-    # the bytes of the tensors of a value (tensors, dicts of them, flags)
-    if isinstance(value, Tensor):
-        return value.nbytes
-    return sum(map(_nbytes, value.values())) if isinstance(value, dict) else 0
+def _nbytes(row: dict) -> int:
+    # the bytes of the tensors of a row's values (tensors, flags)
+    return sum(v.nbytes for v in row.values() if isinstance(v, Tensor))
 
 
 def _copy(value):
-    # a kept copy of a value: each tensor's own storage of its elements only
+    # a kept copy of a value: a tensor's own storage of its elements only
     # (a row of a batch would keep the whole batch's)
     if isinstance(value, Tensor):
         return value.detach().clone(memory_format=torch.contiguous_format)
-    return {n: _copy(v) for n, v in value.items()} if isinstance(value, dict) else value
+    return value

@@ -185,9 +185,9 @@ class DenseBackend(FixedGraphCache):
         found = None
         if kept is not None and all("flags" in k for k in kept):
             modes = self._live_modes([k["flags"] for k in kept])
-            if all(modes in k["support"] for k in kept):
-                found = ({s: torch.stack([k["powers"][s] for k in kept]) for s in xs},
-                         torch.stack([k["support"][modes] for k in kept]))
+            if all(("support", modes) in k for k in kept):
+                found = ({s: torch.stack([k["powers", s] for k in kept]) for s in xs},
+                         torch.stack([k["support", modes] for k in kept]))
         if found is None:
             flags = None if kept is None else {}
             dense, searched = self._dense_graphs(xs, mask)
@@ -197,26 +197,26 @@ class DenseBackend(FixedGraphCache):
         if mask is None:
             full = torch.ones(b, n, dtype=torch.bool, device=next(iter(xs.values())).device)
         batch = torch.arange(b, device=full.device).repeat_interleave(full.sum(1))
-        num_nodes = int(full.sum())  # (read to the host before the powers: _fuse_dense)
-        if found is None:
-            found = self._powers_support(dense, full, live, edges)
-            if kept is not None and flags:
-                self._keep_powers(kept, flags, *found)
-        return self._fused(*found, full, batch, num_nodes)
+        if found is not None:
+            return self._fused(*found, full, batch, int(full.sum()))
+        return self._fuse_dense(dense, full, batch, live, edges, kept, flags)
 
     def _keep_powers(self, kept: list[dict], flags: dict, powers: dict, support: Tensor):
         # each graph's powers and support, under the batch's modes
         per = [{s: (z[i], neg[i]) for s, (z, neg) in flags.items()} for i in range(len(kept))]
         modes = self._live_modes(per)
         for i, k in enumerate(kept):
-            self._keep_row(k, {"powers": {s: p[i] for s, p in powers.items()},
-                               "flags": per[i], "support": {modes: support[i]}})
+            self._keep_row(k, {"flags": per[i], ("support", modes): support[i],
+                               **{("powers", s): p[i] for s, p in powers.items()}})
 
-    def _fuse_dense(self, dense, mask, batch, live, edges) -> FusedGraph:
+    def _fuse_dense(self, dense, mask, batch, live, edges, kept: list[dict] | None = None,
+                    flags: dict | None = None) -> FusedGraph:
         # read to the host before the powers: under torch.compile a graph
         # break after them would trace the powers and the fusion twice
         num_nodes = int(mask.sum())
         powers, support = self._powers_support(dense, mask, live, edges)
+        if kept is not None and flags:  # kept per graph (_dense_padded)
+            self._keep_powers(kept, flags, powers, support)
         return self._fused(powers, support, mask, batch, num_nodes)
 
     def _powers_support(self, dense, mask, live, edges) -> tuple[dict[str, Tensor], Tensor]:
