@@ -196,32 +196,3 @@ def test_seed_prior_logits_names_bad_seed_labels(y, message):
         seed_prior_logits(y)
     assert message in str(info.value)
 
-
-def test_fit_vad_says_where_its_defaults_differ_from_the_cli():
-    """fit_vad keeps its own defaults for Python callers; each one that the VAD
-    runs of train / compare do not take says so in its Args entry, naming the
-    CLI's value, and the others are the CLI's."""
-    import dataclasses
-    import inspect
-    import re
-    from pyg_fusion.experiments import MethodSpec
-    from pyg_fusion.training.vad_fit import fit_vad
-    spec = MethodSpec.create("lego", "vad")
-    cli = {f.name: getattr(part, f.name) for c in dataclasses.fields(spec)
-           if dataclasses.is_dataclass(part := getattr(spec, c.name))
-           for f in dataclasses.fields(part)}
-    doc = inspect.getdoc(fit_vad)
-    differ = {}
-    for name, p in inspect.signature(fit_vad).parameters.items():
-        if name not in cli or p.default is inspect.Parameter.empty:
-            continue
-        entry = re.search(rf"^    {name} \([^)]*\):(.*?)(?=^    \w+ \(|\Z)", doc, re.S | re.M)
-        text = " ".join(entry.group(1).split())
-        if p.default != cli[name]:
-            differ[name] = cli[name]
-            flag = "--" + name.replace("_", "-")
-            assert "[differs from the CLI]" in text and f"{flag} {cli[name]}" in text, name
-        else:
-            assert "[differs from the CLI]" not in text, name
-    assert differ == {"epochs": 200, "lr": 0.01, "patience": 10, "min_epochs": 30,
-                      "operator_warmup": "auto"}
