@@ -2,7 +2,9 @@
 functions: the scripts are not a package (they run as ``python
 benchmarks/<name>.py``)."""
 import importlib.util
+import json
 import os
+import subprocess
 
 import pytest
 
@@ -27,3 +29,21 @@ def refused(capsys, script: str, argv: list[str]) -> str:
     out, text = capsys.readouterr()
     assert out == "" and len(text.splitlines()) == 1
     return text
+
+
+def fake_workers(monkeypatch, bench, row, stop_after: int | None = None) -> None:
+    """Runs ``bench``'s worker commands (those with ``--worker``) as a
+    process that prints ``row(cmd)`` as its JSON line, and with ``stop_after``
+    a Ctrl-C (:class:`KeyboardInterrupt`) in the worker after that many; the
+    other commands (the machine's record) run as they are."""
+    run, calls = subprocess.run, []
+
+    def worker_process(cmd, **kwargs):
+        if "--worker" not in cmd:
+            return run(cmd, **kwargs)
+        calls.append(cmd)
+        if stop_after is not None and len(calls) > stop_after:
+            raise KeyboardInterrupt
+        return subprocess.CompletedProcess(cmd, 0, stdout=json.dumps(row(cmd)) + "\n")
+
+    monkeypatch.setattr(bench.subprocess, "run", worker_process)

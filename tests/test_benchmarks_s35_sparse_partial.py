@@ -1,12 +1,9 @@
 """benchmarks/sparse_vs_dense.py --json stopped half-way keeps the
 configurations it measured: before, the file was written only at the end."""
 import json
-import subprocess
 
 import pytest
-from benchmark_scripts import load_benchmark
-
-RUN = subprocess.run  # the other commands of the run (the machine's record) as they are
+from benchmark_scripts import fake_workers, load_benchmark
 
 
 def _row(cmd):
@@ -19,17 +16,7 @@ def _row(cmd):
 def test_a_run_stopped_after_its_first_configuration_keeps_it(tmp_path, monkeypatch):
     bench = load_benchmark("sparse_vs_dense")
     out = tmp_path / "svd.json"
-    calls = []
-
-    def worker_process(cmd, **kwargs):
-        if "--worker" not in cmd:
-            return RUN(cmd, **kwargs)
-        calls.append(cmd)
-        if len(calls) > 1:
-            raise KeyboardInterrupt  # Ctrl-C while the second configuration runs
-        return subprocess.CompletedProcess(cmd, 0, stdout=json.dumps(_row(cmd)) + "\n")
-
-    monkeypatch.setattr(bench.subprocess, "run", worker_process)
+    fake_workers(monkeypatch, bench, _row, stop_after=1)  # Ctrl-C in the second one
     with pytest.raises(KeyboardInterrupt):
         bench.main(["--sizes", "64", "--threads", "1", "--json", str(out)])
     data = json.loads(out.read_text())
@@ -41,13 +28,7 @@ def test_a_run_stopped_after_its_first_configuration_keeps_it(tmp_path, monkeypa
 def test_a_finished_run_is_not_marked_incomplete(tmp_path, monkeypatch):
     bench = load_benchmark("sparse_vs_dense")
     out = tmp_path / "svd.json"
-
-    def worker_process(cmd, **kwargs):
-        if "--worker" not in cmd:
-            return RUN(cmd, **kwargs)
-        return subprocess.CompletedProcess(cmd, 0, stdout=json.dumps(_row(cmd)) + "\n")
-
-    monkeypatch.setattr(bench.subprocess, "run", worker_process)
+    fake_workers(monkeypatch, bench, _row)
     assert bench.main(["--sizes", "64", "--threads", "1", "--json", str(out)]) == 0
     data = json.loads(out.read_text())
     assert list(data) == ["command", "machine", "config", "summary", "rows"]
