@@ -14,6 +14,7 @@ from pyg_fusion.training import seed_everything
 from pyg_fusion.training.segmentation import (SegmentationModule, evaluate_segmentation,
                                               segmentation_scores)
 from test_asym_user import TINY, _write_scenes
+from test_segment_scores_reference import ensemble_pixels
 
 
 def test_a_void_class_among_the_classes_is_left_out_of_the_means():
@@ -35,15 +36,7 @@ def test_evaluate_segmentation_scores_a_void_class_as_torchmetrics_does(tmp_path
     module = SegmentationModule("asymfusion", 5, TINY, ignore_index=0)
     scores = evaluate_segmentation(module, test, out_dir=str(tmp_path / "e"), batch_size=2,
                                    progress=False)["ensemble"]
-    module.eval()
-    preds, target = [], []
-    with torch.no_grad():
-        for i in range(len(test)):
-            item = test[i]
-            out = module({k: v[None] for k, v in item.items() if torch.is_tensor(v)})[-1]
-            preds.append(out.argmax(1).flatten())
-            target.append(item["mask"].flatten())
-    p, t = torch.cat(preds), torch.cat(target)
+    p, t = ensemble_pixels(module, test)
     assert ((p == 0) & (t != 0)).any()  # the void class is predicted on labelled pixels
     assert scores["miou"] == pytest.approx(
         multiclass_jaccard_index(p, t, 5, ignore_index=0, average="macro").item(), abs=1e-6)

@@ -16,6 +16,21 @@ from pyg_fusion.training.segmentation import SegmentationModule, evaluate_segmen
 from test_asym_user import TINY, _write_scenes
 
 
+def ensemble_pixels(module, scenes) -> tuple[torch.Tensor, torch.Tensor]:
+    """The ensemble's predicted class and the mask of every pixel of
+    ``scenes``, each scene run alone (the reference the scores are checked
+    against)."""
+    module.eval()
+    preds, target = [], []
+    with torch.no_grad():
+        for i in range(len(scenes)):
+            item = scenes[i]
+            out = module({k: v[None] for k, v in item.items() if torch.is_tensor(v)})[-1]
+            preds.append(out.argmax(1).flatten())
+            target.append(item["mask"].flatten())
+    return torch.cat(preds), torch.cat(target)
+
+
 def test_scores_equal_torchmetrics_on_the_same_predictions(tmp_path):
     _write_scenes(tmp_path, "val", [(24, 32), (20, 28), (24, 32)])
     for i in range(3):   # ignored rows; classes 4 and 5 not in the ground truth
@@ -28,15 +43,7 @@ def test_scores_equal_torchmetrics_on_the_same_predictions(tmp_path):
     module = SegmentationModule("asymfusion", 6, TINY)
     scores = evaluate_segmentation(module, test, out_dir=str(tmp_path / "e"), batch_size=2,
                                    progress=False)["ensemble"]
-    module.eval()
-    preds, target = [], []
-    with torch.no_grad():
-        for i in range(len(test)):
-            item = test[i]
-            out = module({k: v[None] for k, v in item.items() if torch.is_tensor(v)})[-1]
-            preds.append(out.argmax(1).flatten())
-            target.append(item["mask"].flatten())
-    p, t = torch.cat(preds), torch.cat(target)
+    p, t = ensemble_pixels(module, test)
     cm = multiclass_confusion_matrix(p, t, 6, ignore_index=255).double()
     labelled = t != 255
     assert scores["pixel_acc"] == pytest.approx((p[labelled] == t[labelled]).double().mean())
