@@ -14,6 +14,25 @@ def _png_ok(path):
         assert im.format == "PNG" and im.size[0] > 300 and im.size[1] > 200
 
 
+def _vad_checkpoint(tmp_path, method: str, seed: int = 0, in_channels: bool = False):
+    """SyntheticVAD's test split under ``tmp_path/data``, and ``last.ckpt``
+    beside it as train writes it, of a ``method`` model (weights of seed 0;
+    the config names ``seed``, and the widths with ``in_channels``)."""
+    from pyg_fusion.datasets import SyntheticVAD
+    from pyg_fusion.methods import build_model
+    root = tmp_path / "data"
+    test = SyntheticVAD(str(root / "synthetic_vad"), "test", log=False)
+    widths = {s: test[0][f"x_{s}"].size(1) for s in test[0].sources}
+    torch.manual_seed(0)
+    model = build_model(method, "vad", widths, num_segments=32).eval()
+    ckpt = tmp_path / "last.ckpt"
+    config = {"method": method, "dataset": "synthetic-vad", "setting": "multi_representation",
+              "seed": seed, "options": {}, **({"in_channels": widths} if in_channels else {})}
+    torch.save({"state_dict": {f"model.{k}": v for k, v in model.state_dict().items()},
+                "hyper_parameters": {"config": config}}, ckpt)
+    return root, test, model, ckpt
+
+
 @pytest.fixture
 def graph_file(tmp_path):
     torch.manual_seed(0)
@@ -164,19 +183,7 @@ def test_anomaly_scores_from_a_train_checkpoint(tmp_path):
     from torch_geometric.data import Batch
 
     from pyg_fusion.cli.plot import scores_from_checkpoint
-    from pyg_fusion.datasets import SyntheticVAD
-    from pyg_fusion.methods import build_model
-    root = tmp_path / "data"
-    test = SyntheticVAD(str(root / "synthetic_vad"), "test", log=False)
-    widths = {s: test[0][f"x_{s}"].size(1) for s in test[0].sources}
-    torch.manual_seed(0)
-    model = build_model("feature-concat", "vad", widths, num_segments=32).eval()
-    ckpt = tmp_path / "last.ckpt"
-    torch.save({"state_dict": {f"model.{k}": v for k, v in model.state_dict().items()},
-                "hyper_parameters": {"config": {
-                    "method": "feature-concat", "dataset": "synthetic-vad",
-                    "setting": "multi_representation", "seed": 0, "options": {},
-                    "in_channels": widths}}}, ckpt)
+    root, test, model, ckpt = _vad_checkpoint(tmp_path, "feature-concat", in_channels=True)
     scores, gt, fps = scores_from_checkpoint(str(ckpt), str(root))
     assert fps == 16 and len(scores) == len(test) == len(gt)
     first = test[0]
@@ -198,18 +205,7 @@ def test_adjacency_with_the_fused_graph_of_a_train_checkpoint(tmp_path, capsys):
     from torch_geometric.data import Batch
 
     from pyg_fusion.cli.plot import fused_from_checkpoint
-    from pyg_fusion.datasets import SyntheticVAD
-    from pyg_fusion.methods import build_model
-    root = tmp_path / "data"
-    test = SyntheticVAD(str(root / "synthetic_vad"), "test", log=False)
-    widths = {s: test[0][f"x_{s}"].size(1) for s in test[0].sources}
-    torch.manual_seed(0)
-    model = build_model("lego", "vad", widths, num_segments=32).eval()
-    ckpt = tmp_path / "last.ckpt"
-    torch.save({"state_dict": {f"model.{k}": v for k, v in model.state_dict().items()},
-                "hyper_parameters": {"config": {
-                    "method": "lego", "dataset": "synthetic-vad",
-                    "setting": "multi_representation", "seed": 0, "options": {}}}}, ckpt)
+    root, test, model, ckpt = _vad_checkpoint(tmp_path, "lego")
     data, g, label = fused_from_checkpoint(str(ckpt), str(root), index=3)
     with torch.no_grad():
         expected = model(Batch.from_data_list([test[3]]))[1][0]
@@ -282,18 +278,7 @@ def test_fused_graph_figures_of_a_checkpoint_name_its_seed(tmp_path):
     """plot adjacency / relation-graph --checkpoint noted 'synthetic-vad[3] <video>,
     lego': not which seed's model it drew."""
     from pyg_fusion.cli.plot import fused_from_checkpoint
-    from pyg_fusion.datasets import SyntheticVAD
-    from pyg_fusion.methods import build_model
-    root = tmp_path / "data"
-    test = SyntheticVAD(str(root / "synthetic_vad"), "test", log=False)
-    widths = {s: test[0][f"x_{s}"].size(1) for s in test[0].sources}
-    torch.manual_seed(0)
-    model = build_model("lego", "vad", widths, num_segments=32).eval()
-    ckpt = tmp_path / "last.ckpt"
-    torch.save({"state_dict": {f"model.{k}": v for k, v in model.state_dict().items()},
-                "hyper_parameters": {"config": {
-                    "method": "lego", "dataset": "synthetic-vad",
-                    "setting": "multi_representation", "seed": 2, "options": {}}}}, ckpt)
+    root, test, _, ckpt = _vad_checkpoint(tmp_path, "lego", seed=2)
     _, _, label = fused_from_checkpoint(str(ckpt), str(root), index=3)
     # and which of the run's checkpoints: the file and its run folder
     assert label == f"synthetic-vad[3] {test[3].video}, lego, seed 2 ({tmp_path.name}/last.ckpt)"
