@@ -6,20 +6,7 @@ no data set of graphs: checked in plot's run, after importing
 pyg_fusion.visualize). Each is now found by the command's
 ``check``, with the same line. One interpreter runs them all and says
 whether torch was imported."""
-import subprocess
-import sys
-
-_SCRIPT = """
-import contextlib, io, json, shlex, sys
-from pyg_fusion.cli import main
-said = []
-for argv in sys.argv[1:]:
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        status = main(shlex.split(argv))
-    said.append([status, err.getvalue()])
-print(json.dumps({"said": said, "torch": "torch" in sys.modules}))
-"""
+from test_cli_s41_early_user_errors import _refused_before_torch
 
 
 def test_user_errors_are_refused_before_torch(tmp_path):
@@ -56,13 +43,7 @@ def test_user_errors_are_refused_before_torch(tmp_path):
         f"plot anomaly-scores --checkpoint {tmp_path} --out {tmp_path}/f.png":
             f"pyg-fusion plot: error: --checkpoint: {tmp_path} is a folder; expected a file\n",
     }
-    run = subprocess.run([sys.executable, "-c", _SCRIPT, *cases], capture_output=True,
-                         text=True, timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
-    import json
-    done = json.loads(run.stdout)
-    assert done["said"] == [[2, line] for line in cases.values()]
-    assert not done["torch"]
+    _refused_before_torch(cases)
     assert not out.exists() and not (tmp_path / "f.png").exists()
 
 
