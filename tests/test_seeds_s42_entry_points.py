@@ -2,7 +2,8 @@
 other test pins bit for bit: the random start of a CP operator of rank > 1
 (docs/methods.md §1.4, noise of standard deviation 0.1), alone and inside
 LEGO, and the pair that LEGO samples per training step with more than two
-sources, from a seeded model to its fused graph."""
+sources, from a seeded model to its fused graph; and the approximate kNN
+graph at another torch thread count."""
 import torch
 
 from pyg_fusion.nn import LEGO, LEGOFusion
@@ -52,3 +53,26 @@ def test_seeded_lego_with_sampled_pairs_gives_the_same_graph():
     assert [p for p, _ in draws[0]] == [p for p, _ in draws[1]]
     assert len({p[0] for p, _ in draws[0]}) > 1  # the draws differ from step to step
     assert all(torch.equal(a, b) for (_, a), (_, b) in zip(*draws))
+
+
+def test_the_approximate_knn_graph_does_not_depend_on_the_thread_count():
+    # faiss builds the IVF index on one thread and answers each query alone:
+    # the approximate graph (64 lists at N = 3000, 6 probed) is the same
+    # at 1 and 2 threads, for every metric
+    import pyg_fusion.functional as F
+    from pyg_fusion.datasets import clustered_features
+    x = clustered_features(3000, 16, seed=0)
+    exact = F.relation_graph(x, k=6, knn="exact")[0]
+    old = torch.get_num_threads()
+    try:
+        for metric in ("cosine", "rbf", "dot"):
+            graphs = []
+            for threads in (1, 2):
+                torch.set_num_threads(threads)
+                graphs.append(F.relation_graph(x, k=6, knn="approx", metric=metric))
+            assert torch.equal(graphs[0][0], graphs[1][0])
+            assert torch.equal(graphs[0][1], graphs[1][1])
+            if metric == "cosine":
+                assert not torch.equal(graphs[0][0], exact)  # the IVF search ran
+    finally:
+        torch.set_num_threads(old)
