@@ -3,7 +3,8 @@ for the formulas whose tests compared them only with the library's own
 pieces or not at all: AsymFusion's basic block (§2.2) and translation
 exchange with three modalities (§2.6), AsymGraphFusion on node features
 (the asym-shuffle method), the private batch statistics of
-ModalityBatchNorm2d (§2.1), and the heads' orientation (row i of G is what
+ModalityBatchNorm2d (§2.1), the label-propagation head with its prior for
+unreached nodes (§1.5), and the heads' orientation (row i of G is what
 unit i receives, §0 and §1.5) on asymmetric, signed graphs."""
 import pytest
 import torch
@@ -247,3 +248,36 @@ def test_graph_fusion_of_three_sources_follows_its_data_flow(shift):
         h = [tF.relu(a + b) for a, b in zip(step(ref_shuffle(y), 2), h)]
     for m, s in enumerate(widths):
         torch.testing.assert_close(got[s], h[m], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("symmetric", [True, False])
+def test_label_propagation_head_with_an_unreached_node(symmetric):
+    """§1.5: F0 = Y, F_{l+1} = alpha W~ F_l + (1 - alpha) Y, W~ = D^-1/2 W D^-1/2
+    (D the absolute row sums; W symmetrised with symmetric=True), logits
+    tau F_L; a node no seed reaches gets log p_c, p_c = (n_c + 1) / (n + C)."""
+    from pyg_fusion.nn import LabelPropagationHead
+    ei = torch.tensor([[0, 1, 2, 3, 1, 4], [1, 2, 3, 1, 0, 3]])
+    w = torch.tensor([1.0, 0.5, -0.4, 2.0, 0.8, 1.3], dtype=D)
+    n, c, layers, alpha, tau = 6, 3, 4, 0.7, 3.0  # node 5: no edge at all
+    y = torch.zeros(n, c, dtype=D)
+    y[0, 0] = y[2, 0] = y[4, 2] = 1.0
+    head = LabelPropagationHead(layers, alpha, symmetric, scale=tau).double()
+    got = head(y, ei, w)
+    tau = head.log_scale.exp().item()  # 3 as its float32 start holds it
+    W = [[0.0] * n for _ in range(n)]
+    for (j, i), v in zip(ei.t().tolist(), w.tolist()):
+        W[i][j] += v
+    if symmetric:
+        W = [[(W[i][j] + W[j][i]) / 2 for j in range(n)] for i in range(n)]
+    deg = [sum(abs(v) for v in row) for row in W]
+    inv = [d ** -0.5 if d > 0 else 0.0 for d in deg]
+    Y = y.tolist()
+    F = [row[:] for row in Y]
+    for _ in range(layers):
+        F = [[alpha * sum(inv[i] * W[i][j] * inv[j] * F[j][k] for j in range(n))
+              + (1 - alpha) * Y[i][k] for k in range(c)] for i in range(n)]
+    prior = [torch.log(torch.tensor((cnt + 1) / (3 + c), dtype=D)).item()
+             for cnt in (2, 0, 1)]
+    want = [[tau * v for v in row] if any(v != 0 for v in row) else prior for row in F]
+    assert all(v == 0 for v in F[5]) and any(v != 0 for v in F[1])
+    torch.testing.assert_close(got, torch.tensor(want, dtype=D), rtol=0, atol=1e-12)
