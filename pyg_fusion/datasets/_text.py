@@ -122,8 +122,9 @@ def _lines(path: str, numeric: bool = True,
 
 
 _EXCEL_SEP = re.compile(r"sep=([,;\t|])")
-# a quote opening or closing a cell; an apostrophe inside a word (o'neill) is none
-_QUOTE = re.compile(r"\"|(?<!\w)'|'(?!\w)")
+# a double quote, or a single one opening a cell ('big cat'); an apostrophe
+# inside or at the end of a word (o'neill, james') is none
+_QUOTE = re.compile(r"\"|(?<!\w)'")
 
 
 def _savetxt_comments(every: list[str]) -> list[str]:
