@@ -25,7 +25,7 @@ MODULES = ("training.trainer", "training._task", "training.stopping", "training.
            "training.vad_split", "training.pseudo_anomalies", "training.metrics",
            "training.segmentation", "training.segmentation_metrics", "training.translation",
            "training._translation_fit", "training._translation_settings",
-           "training.translation_eval",
+           "training._segmentation_fit", "training.translation_eval",
            "training.translation_figure",
            "specs.options", "specs.components", "specs.method_spec", "specs.method_names",
            "experiments.data", "experiments._data_config", "experiments.run",

@@ -113,7 +113,7 @@ def test_a_relative_root_is_recorded_absolute_and_found_from_elsewhere(tmp_path,
 def test_workers_are_the_scoring_loaders_too(tmp_path, capsys, trained, monkeypatch):
     # segment evaluate --workers 2 was recorded in metrics.json and never read:
     # the test scenes were always loaded in the main process
-    import pyg_fusion.training.segmentation as S
+    import pyg_fusion.training._segmentation_fit as S  # evaluate_segmentation's loaders
     root, ckpt = trained
     seen, loader = [], S._loader
 
