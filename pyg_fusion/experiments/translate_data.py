@@ -158,19 +158,24 @@ def check_test_config(test, *, optional: bool = False) -> None:
 
 def depth_folders(module, data: TranslateDataConfig) -> list[str] | None:
     """The folders that evaluating ``module`` on ``data`` reads as depth: the
-    inputs it was trained to read so (its ``depth_inputs``) and the target when
-    it is named ``depth...`` (no module records its target's reading; ``translate
-    train`` reads such a target so); :obj:`None`, the folders named ``depth...``,
-    for a checkpoint that records no ``depth_inputs`` (older ones).
+    inputs it was trained to read so (its ``depth_inputs``) and the target where
+    its training target was read so (its ``depth_target``); what a checkpoint does
+    not record (older ones) is read by its name, ``depth...``, as ``translate
+    train`` read it then; :obj:`None` (the folders named ``depth...``) where it
+    records neither.
 
     Args:
         module (TranslationModule): the checkpoint's module.
         data (TranslateDataConfig): the scenes scored.
     """
-    inputs = module.hparams.get("depth_inputs")
-    if inputs is None:
+    inputs, target = module.hparams.get("depth_inputs"), module.hparams.get("depth_target")
+    if inputs is None and target is None:
         return None
-    return list(inputs) + ([data.target] if data.target.lower().startswith("depth") else [])
+    if inputs is None:
+        inputs = [m for m in module.modalities if m.lower().startswith("depth")]
+    if target is None:
+        target = data.target.lower().startswith("depth")
+    return list(inputs) + ([data.target] if target else [])
 
 
 def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: list[str], *,

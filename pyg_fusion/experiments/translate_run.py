@@ -212,7 +212,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     it would not read (the synthetic scenes' ``root``, ``data_seed`` and
     ``test.num_test`` with a folder; ``test.inception_size`` without
     ``test.inception``). The folder it was trained on, given as ``data``, is
-    scored with a notice: its scenes are no held-out ones. A folder's inputs are
+    scored with a notice: its scenes are no held-out ones. A folder's images are
     read as depth as in training (:func:`~.translate_data.depth_folders`).
 
     Args:

@@ -83,10 +83,11 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
 
 def _record_reading(module: TranslationModule, train) -> None:
     """Records in ``module.hparams`` how the training scenes are read (a
-    Subset's data set's): ``image_size``, the side they are resized to, and
+    Subset's data set's): ``image_size``, the side they are resized to,
     ``depth_inputs``, the input folders read as depth (a
-    :class:`~pyg_fusion.datasets.TaskonomyFolder`'s ``depth``), so that a
-    prediction reads new scenes as they were; scenes read otherwise than the
+    :class:`~pyg_fusion.datasets.TaskonomyFolder`'s ``depth``), and
+    ``depth_target``, whether its target is one of them, so that a
+    prediction (an evaluation) reads new scenes as they were; scenes read otherwise than the
     module records are an error (a prediction reads one way)."""
     from torch.utils.data import Subset
     while isinstance(train, Subset):
@@ -106,3 +107,10 @@ def _record_reading(module: TranslationModule, train) -> None:
             raise ValueError(f"train reads the inputs {depth} as depth, the module was "
                              f"given (or trained with) depth_inputs={list(had)}")
         module.hparams["depth_inputs"] = depth
+        target = getattr(train, "target", None) in train.depth  # evaluate reads tests so
+        had = module.hparams.get("depth_target")
+        if had is not None and had != target:
+            raise ValueError(f"train reads its target {train.target!r} "
+                             f"{'as' if target else 'not as'} depth, the module was given "
+                             f"(or trained with) depth_target={had}")
+        module.hparams["depth_target"] = target

@@ -4,7 +4,7 @@ checkpoint's hyper-parameters as the class takes them
 (:func:`hparams_from_checkpoint`)."""
 from __future__ import annotations
 
-from .._option_rules import check_field, is_int, is_real
+from .._option_rules import check_field, check_flag, is_int, is_real
 from ..functional._checks import check_choice, check_int, check_names
 from ..nn.asym.bottleneck import drop_unread_exchange
 from ..nn.asym.patchgan import GAN_MODES
@@ -21,9 +21,10 @@ _CRITIC_DEFAULTS = dict(ndf=64, d_layers=3, d_norm="batch",
 _EXCHANGE_DEFAULTS = dict(ratio=0.2, shift=1, shuffle=True, use_shift=True)
 
 
-def _check_inputs(modalities, modality_channels, depth_inputs, image_size
+def _check_inputs(modalities, modality_channels, depth_inputs, image_size, depth_target=None
                   ) -> tuple[list[str], list[int]]:
     # the inputs' names and channels (guessed from the names where None)
+    check_flag("depth_target", depth_target, optional=True)  # "False" would be truthy
     if image_size is not None:
         check_int("image_size", image_size, minimum=1)
     modalities = check_names("modalities", modalities)

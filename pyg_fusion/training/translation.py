@@ -140,6 +140,11 @@ class TranslationModule(SourceOrderState, L.LightningModule):
             :class:`~pyg_fusion.datasets.TaskonomyFolder`'s ``depth`` among the inputs).
             (default: :obj:`None`: not known; predict reads the folders named ``depth...``
             as depth)
+        depth_target (bool, optional): whether the target was read as depth (its 16-bit
+            pixels of 65535 without depth, neither trained nor scored), saved with the
+            hyper-parameters so that ``translate evaluate`` reads test targets so;
+            :func:`fit_translation` records its training scenes'. (default: :obj:`None`: not
+            known; evaluate reads a target named ``depth...`` as depth)
 
     ``trainer.predict`` gives, per batch, :meth:`translate`'s ``{output name: images
     [B, C, H, W] in [0, 1]}``, one per branch and the ensemble.
@@ -160,7 +165,8 @@ class TranslationModule(SourceOrderState, L.LightningModule):
                  lambda_gan: float = _CRITIC_DEFAULTS["lambda_gan"],
                  lr: float = TranslateModelConfig.lr, beta1: float = 0.5,
                  data_config: dict | None = None, image_size: int | None = None,
-                 depth_inputs: list[str] | None = None):
+                 depth_inputs: list[str] | None = None,
+                 depth_target: bool | None = None):
         super().__init__()
         # save_hyperparameters records these arguments in the checkpoint, which
         # loads with weights_only=True: numpy's scalars there (lr=np.float32(2e-4))
@@ -171,13 +177,14 @@ class TranslationModule(SourceOrderState, L.LightningModule):
             fusion_levels = fusion_levels.tolist()
         (modalities, modality_channels, out_channels, ngf, num_downs, norm, fusion_levels,
          dropout, ratio, shift, shuffle, use_shift, ndf, d_layers, d_norm, gan_mode, lambda_l1,
-         lambda_gan, lr, beta1, data_config, image_size, depth_inputs) = plain(
+         lambda_gan, lr, beta1, data_config, image_size, depth_inputs, depth_target) = plain(
             (modalities, modality_channels, out_channels, ngf, num_downs, norm, fusion_levels,
              dropout, ratio, shift, shuffle, use_shift, ndf, d_layers, d_norm, gan_mode,
-             lambda_l1, lambda_gan, lr, beta1, data_config, image_size, depth_inputs))
+             lambda_l1, lambda_gan, lr, beta1, data_config, image_size, depth_inputs,
+             depth_target))
         self._guessed_channels = modality_channels is None
-        self.modalities, modality_channels = _check_inputs(modalities, modality_channels,
-                                                           depth_inputs, image_size)
+        self.modalities, modality_channels = _check_inputs(
+            modalities, modality_channels, depth_inputs, image_size, depth_target)
         self.modality_channels = modality_channels
         _check_objective(gan_mode, lambda_l1, lr, beta1, ndf=ndf, d_layers=d_layers,
                          d_norm=d_norm, lambda_gan=lambda_gan)
