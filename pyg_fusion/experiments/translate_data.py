@@ -1,10 +1,12 @@
 """The scenes of AsymFusion's multi-modal image translation
 (:mod:`.translate_run`): the input modalities named by the config and one
-split of the scenes, generated or read from a Taskonomy-style folder."""
+split of the scenes, generated or read from a Taskonomy-style folder, and a
+training run's validation scenes (:func:`_validation`)."""
 from __future__ import annotations
 
 import os.path as osp
 
+from .._notices import notice
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_translate, check_translate_flags,
                            translate_levels)
@@ -220,3 +222,47 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
     folder = TaskonomyFolder(path, mods, data.target, data.image_size, depth=depth)
     folder.check_files()  # a bad file is named now, not once a batch reaches it
     return folder
+
+
+def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, train,
+                mods: list[str], progress: bool, force_reload: bool = False, depth=None):
+    """``(train, val)``: a folder's, the synthetic split, or 10% of ``train``
+    (``force_reload``: the synthetic split's, a cache of its own)."""
+    import torch
+
+    if splits.val_data is not None:
+        if data.data != SYNTHETIC and osp.realpath(splits.val_data) == osp.realpath(data.data):
+            notice(f"--val-data {splits.val_data} is the --data folder: the validation scores, "
+                   f"and best.ckpt chosen by them, are of the training scenes")
+        val = translate_dataset(data, "val", splits.num_val, mods, progress=progress,
+                                path=splits.val_data, depth=depth)
+        _check_val_channels(train, val, splits.val_data)
+        return train, val
+    if data.data == SYNTHETIC:
+        return train, translate_dataset(data, "val", splits.num_val, mods, progress=progress,
+                                        force_reload=force_reload)
+    if len(train) < 2:
+        raise ValueError(f"--data {data.data} holds one scene: the validation scenes are "
+                         f"10% of it (at least one), held out of training, so it needs at "
+                         f"least 2; give more scenes, or the validation folder with "
+                         f"--val-data")
+    perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(data.seed))
+    n_val = max(1, len(train) // 10)
+    return train[perm[n_val:]], train[perm[:n_val]]
+
+
+def _check_val_channels(train, val, val_data: str) -> None:
+    """The generator is built for the channels of ``--data``'s images: another
+    count in ``--val-data`` was refused at the first validation batch as if the
+    model were at fault ('train a model on them')."""
+    from ..functional._checks import channel_count  # (this module loads without torch)
+
+    if not hasattr(train, "target_channels") or not hasattr(val, "target_channels"):
+        return  # synthetic scenes: their channels are the library's
+    want = {**train.channels, train.target: train.target_channels}
+    have = {**val.channels, val.target: val.target_channels}
+    odd = [f"{m!r} images have {channel_count(have[m])} there, {want[m]} in "
+           f"--data" for m in want if have[m] != want[m]]
+    if odd:
+        raise ValueError(f"--val-data {val_data}: {'; '.join(odd)}: the generator is built for "
+                         f"--data's images; save the validation images with their channels")
