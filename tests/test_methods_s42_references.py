@@ -4,8 +4,9 @@ pieces or not at all: AsymFusion's basic block (§2.2) and translation
 exchange with three modalities (§2.6), AsymGraphFusion on node features
 (the asym-shuffle method), the private batch statistics of
 ModalityBatchNorm2d (§2.1), the label-propagation head with its prior for
-unreached nodes (§1.5), and the heads' orientation (row i of G is what
-unit i receives, §0 and §1.5) on asymmetric, signed graphs."""
+unreached nodes (§1.5), the VAD training loss (§1.6), and the heads'
+orientation (row i of G is what unit i receives, §0 and §1.5) on asymmetric,
+signed graphs."""
 import pytest
 import torch
 import torch.nn.functional as tF
@@ -281,3 +282,41 @@ def test_label_propagation_head_with_an_unreached_node(symmetric):
     want = [[tau * v for v in row] if any(v != 0 for v in row) else prior for row in F]
     assert all(v == 0 for v in F[5]) and any(v != 0 for v in F[1])
     torch.testing.assert_close(got, torch.tensor(want, dtype=D), rtol=0, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:You are trying to `self.log\\(\\)`")  # no trainer here
+@pytest.mark.parametrize("method", ["graph-mean", "lego-row"])
+def test_the_vad_training_loss_is_mil_bce_plus_the_degree_term(method):
+    """§1.6: L = BCE(mean of each video's k = 3 highest segment scores, video
+    label) + lambda_deg (Var(degrees of the normal videos) - Var(top-k
+    degrees of each anomalous video))^2, unbiased variances pooled over the
+    batch, degrees the row sums of the G the model returns, lambda_deg 0.1."""
+    from torch_geometric.data import Batch, Data
+
+    from pyg_fusion.methods import build_model
+    from pyg_fusion.training.vad import WeaklySupervisedVAD
+    g = torch.Generator().manual_seed(20)
+    labels = [0, 1, 0, 1, 0]
+    videos = Batch.from_data_list([
+        Data(x_a=torch.randn(6, 3, generator=g, dtype=D), x_b=torch.randn(6, 4, generator=g,
+                                                                          dtype=D),
+             y=torch.tensor([label]), num_nodes=6) for label in labels])
+    torch.manual_seed(0)
+    model = build_model(method, "vad", {"a": 3, "b": 4}, num_segments=6).double().eval()
+    task = WeaklySupervisedVAD(model)
+    got = task.training_step(videos, 0)
+    logits, G = model(videos)
+    bce, normal, top = 0.0, [], []
+    for b, label in enumerate(labels):
+        scores = sorted((1 / (1 + torch.exp(-v)).item() for v in logits[b]), reverse=True)
+        video = min(max(sum(scores[:3]) / 3, 1e-6), 1 - 1e-6)
+        bce -= (torch.log(torch.tensor(video if label else 1 - video, dtype=D))).item()
+        degrees = sorted((sum(G[b, i].tolist()) for i in range(6)), reverse=True)
+        (top if label else normal).extend(degrees[:3] if label else degrees)
+
+    def var(v):
+        mean = sum(v) / len(v)
+        return sum((x - mean) ** 2 for x in v) / (len(v) - 1)
+    want = bce / len(labels) + 0.1 * (var(normal) - var(top)) ** 2
+    assert (var(normal) - var(top)) ** 2 > 1e-6  # the degree term weighs in
+    assert got.item() == pytest.approx(want, rel=1e-10, abs=0)
