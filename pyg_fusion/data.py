@@ -33,7 +33,7 @@ from __future__ import annotations
 import copy
 
 import torch
-from torch_geometric.data import Data
+from torch_geometric.data import Batch, Data
 from torch_geometric.utils import subgraph
 
 from ._data_checks import check_node_rows, check_offset_ids, check_subset, validate_sources
@@ -271,7 +271,10 @@ class MultiSourceData(Data):
         node-level source's units are the nodes), in the order of the new
         nodes, and a source's edges (with ``edge_weight_<source>`` /
         ``edge_attr_<source>``) stay when both ends do, relabelled. A VAD
-        video (``snippet_segment``, ``frame_gt``, ...) is refused."""
+        video (``snippet_segment``, ``frame_gt``, ...) is refused. Of a
+        ``Batch``, ``ptr`` counts each graph's kept nodes (PyG's kept the old
+        one); the result does not split into graphs (``to_data_list()`` is
+        PyG's error; select nodes of each graph, then batch them)."""
         video = [k for k in _VIDEO_KEYS if k in self]
         if video:
             # they count and map the whole video's snippets and frames: kept,
@@ -318,13 +321,17 @@ class MultiSourceData(Data):
         # PyG would select these as node or edge attributes by their size;
         # the store is edited directly, so that no count follows a half-done graph
         rest = copy.copy(self)
-        for key in own:
-            del rest._store[key]
+        # a Batch's ptr too: PyG kept the old one (or, of as many entries as
+        # the nodes, took it for a node attribute)
+        for key in [*own, *(["ptr"] if isinstance(self, Batch) else [])]:
+            rest._store.pop(key, None)
         out = Data.subgraph(rest, subset)
         for key, value in own.items():
             out._store[key] = value
         out._store["num_nodes"] = subset.numel()
         out.__dict__["_num_nodes_from_sources"] = self.__dict__.get("_num_nodes_from_sources")
+        if isinstance(self, Batch):
+            _rebatched(out)
         return out
 
     def validate(self, raise_on_error: bool = True) -> bool:
@@ -365,6 +372,21 @@ class MultiSourceData(Data):
         if key.startswith("edge_index_"):
             return -1
         return super().__cat_dim__(key, value, *args, **kwargs)
+
+
+def _rebatched(out: Batch) -> None:
+    """Of a Batch's subgraph ``out``: ``ptr`` counts each graph's kept nodes
+    (none where the subset interleaves the graphs), and the batch's record of
+    where each graph lies is dropped: it sliced the old graphs' sizes
+    (``get_example``, ``to_data_list``), which are now PyG's error that the
+    batch was not made by ``Batch.from_data_list``."""
+    graph = out.get("batch")
+    if isinstance(graph, torch.Tensor) and bool((graph[1:] >= graph[:-1]).all()):
+        counts = torch.bincount(graph, minlength=out.num_graphs)
+        out._store["ptr"] = torch.cat([counts.new_zeros(1), counts.cumsum(0)])
+    for key in ("_slice_dict", "_inc_dict"):  # PyG's store keeps them, or the
+        out.__dict__.pop(key, None)             # batch (RelationGraphs on a Batch)
+        out._store.__dict__.pop(key, None)
 
 
 # Datasets save and load MultiSourceData with torch.load(weights_only=True):
