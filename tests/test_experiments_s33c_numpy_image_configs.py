@@ -13,14 +13,7 @@ from pyg_fusion.experiments.image_checkpoint import given_data
 from pyg_fusion.specs.options import plain_config
 from pyg_fusion.experiments.segment_run import evaluate_segment, run_segment
 from pyg_fusion.experiments.translate_run import evaluate_translate, run_translate
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return all(type(k) is str and _plain(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return all(map(_plain, value))
-    return value is None or type(value) in (bool, int, float, str)
+from test_specs_s33b_plain_options import _plain
 
 
 def test_the_config_recorded_is_plain():

@@ -15,14 +15,7 @@ from pyg_fusion.training.segmentation import (SegmentationModule, evaluate_segme
 from pyg_fusion.training.translation import TranslationModule, fit_translation
 from pyg_fusion.training.translation_eval import evaluate_translation
 from test_asym_user import TINY, _write_scenes
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return all(type(k) is str and _plain(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return all(map(_plain, value))
-    return value is None or type(value) in (bool, int, float, str)
+from test_specs_s33b_plain_options import _plain
 
 
 def test_a_segmenter_of_numpy_settings_trains_and_its_checkpoint_evaluates(tmp_path):
