@@ -58,21 +58,9 @@ def test_node_models_search_equal_fixed_features_once_as_lego_api_says(monkeypat
     said = _page("docs/lego_api.md")
     assert ("equal fixed features (same content, same graph options) are searched once while "
             "those tensors live") in said
-    import torch
-
-    import pyg_fusion.functional.relation as relation
-    from pyg_fusion.data import MultiSourceData
     from pyg_fusion.methods import build_model
-    calls = []
-    search = relation.relation_pairs
-
-    def counted(x, *args, **kwargs):
-        calls.append(tuple(x.shape))
-        return search(x, *args, **kwargs)
-    monkeypatch.setattr(relation, "relation_pairs", counted)
-    g = torch.Generator().manual_seed(36)
-    data = MultiSourceData(x_a=torch.randn(30, 5, generator=g),
-                           x_b=torch.randn(30, 3, generator=g), y=torch.arange(30) % 2)
+    from test_methods_s36_shared_graphs import _counted, _data
+    calls, data = _counted(monkeypatch), _data(seed=36, n=30)
     for name in ("graph-mean", "gcn-mean", "single-a"):
         build_model(name, "node", {"a": 5, "b": 3}, num_classes=2, k=4)(data)
     assert sorted(calls) == [(30, 3), (30, 5)]
