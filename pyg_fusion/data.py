@@ -281,7 +281,8 @@ class MultiSourceData(Data):
             # they were stale (frame_gt of frames whose segments were dropped)
             raise ValueError(f"subgraph selects nodes, but this graph is a VAD video with "
                              f"{video}, which describe all of its snippets and frames; "
-                             f"delete them first (del data.frame_gt) to select segments")
+                             f"delete them first ({'; '.join(f'del data.{k}' for k in video)}) "
+                             f"to select segments")
         n = self.num_nodes
         subset = torch.as_tensor(subset)
         if subset.dtype == torch.bool:
