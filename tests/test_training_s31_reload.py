@@ -1,36 +1,20 @@
 """The graph tasks reloaded with Lightning's ``load_from_checkpoint``: the
 checkpoint holds the weights and the task's settings, not the model, so the
 call takes ``model=`` and, without it, says so and how."""
-import inspect
-
-import lightning as L
 import pytest
 import torch
 
 from pyg_fusion.methods import build_model
 from pyg_fusion.training.node import NodeClassification
 from pyg_fusion.training.vad import WeaklySupervisedVAD
+# saved by a user's own Trainer, loaded with weights_only=True where Lightning takes it
+from test_training_s30_checkpoints import _reload, _saved
 
 
 def _model(cls):
     if cls is NodeClassification:
         return build_model("lego", "node", {"a": 3, "b": 2}, num_classes=3)
     return build_model("graph-mean", "vad", {"a": 3, "b": 2}, num_segments=8)
-
-
-def _saved(task, path):
-    trainer = L.Trainer(max_steps=0, logger=False, enable_checkpointing=False,
-                        enable_progress_bar=False, enable_model_summary=False,
-                        default_root_dir=path.parent)
-    trainer.fit(task, torch.utils.data.DataLoader([0]))
-    trainer.save_checkpoint(path)
-    return path
-
-
-def _reload(cls, path, **kwargs):
-    if "weights_only" in inspect.signature(L.LightningModule.load_from_checkpoint).parameters:
-        kwargs["weights_only"] = True  # (lightning 2.2, the floor, has no such argument)
-    return cls.load_from_checkpoint(path, **kwargs)
 
 
 @pytest.mark.parametrize("cls", [NodeClassification, WeaklySupervisedVAD])
