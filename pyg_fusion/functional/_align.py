@@ -229,10 +229,12 @@ def common_edges(edge_indices: list[Tensor], num_nodes: int,
     intersection sorted by target, then source. Repeated edges are an error
     naming the argument (``names``).
 
-    On CPU scipy's element-wise product of the patterns, input ``m``
-    numbered (entry ``e`` holds ``e + 1``) and the others ones: the result
-    lists the intersection in order with input ``m``'s numbers, and nothing
-    of the size of the union is formed. Elsewhere through
+    On CPU scipy's element-wise products of the patterns: input 0
+    numbered (entry ``e`` holds ``e + 1``) times the others' ones lists the
+    intersection in order with input 0's numbers; every other input,
+    numbered, times the intersection's ones lists it with that input's
+    numbers. Nothing of the size of the union is formed, and only the first
+    product reads another input's whole pattern. Elsewhere through
     :func:`union_of_edges`."""
     if not use_scipy(edge_indices[0].device):
         ptr, col, positions = union_of_edges(edge_indices, num_nodes, names)
@@ -241,30 +243,33 @@ def common_edges(edge_indices: list[Tensor], num_nodes: int,
     # int32 pointers and columns where they fit, made once (numpy's copy):
     # scipy copied int64 ones to int32 at every matrix it built, twice per
     # input, after reading them twice for their range
-    small = max(num_nodes, max(c.numel() for _, c in patterns)) < 2**31 - 1
+    most = max(c.numel() for _, c in patterns)
+    small = max(num_nodes, most) < 2**31 - 1
     index = np.int32 if small else np.int64
     patterns = [(p.numpy().astype(index, copy=False), c.numpy().astype(index, copy=False))
                 for p, c in patterns]
+    # Entry numbers + 1 and ones in one type (int32 where they fit), cut
+    # from one array each: scipy's product copies an operand of another
+    # type to the common one
+    numbers = np.arange(1, most + 1, dtype=index)
+    ones = np.ones(most, dtype=index)
 
-    def mat(m, numbered):
-        # entry numbers in int32 where they fit: the numbered pattern is a
-        # fresh array of the input's size at every call
-        p, c = patterns[m]
-        number = np.int32 if c.size < 2**31 - 1 else np.int64
-        data = (np.arange(1, c.size + 1, dtype=number) if numbered
-                else np.ones(c.size, dtype=np.int8))
-        out = sp.csr_matrix((data, c, p), shape=(num_nodes, num_nodes))
+    def mat(data, p, c):
+        out = sp.csr_matrix((data[:c.size], c, p), shape=(num_nodes, num_nodes))
         out.has_sorted_indices = True  # sorted and unique by contract
         out.has_canonical_format = True
         return out
 
+    common = mat(numbers, *patterns[0])
+    for p, c in patterns[1:]:
+        common = common.multiply(mat(ones, p, c)).tocsr()
+    common.has_sorted_indices = True  # scipy's product keeps the order
+    common.has_canonical_format = True
+    found = [common.data] + [mat(numbers, p, c).multiply(mat(ones, common.indptr,
+                                                             common.indices)).data
+                             for p, c in patterns[1:]]
     own = []
-    for m, perm in enumerate(perms):
-        out = mat(m, True)
-        for o in range(len(patterns)):
-            if o != m:
-                out = out.multiply(mat(o, False)).tocsr()
-        number = torch.from_numpy(np.asarray(out.data, dtype=np.int64)) - 1
+    for number, perm in zip(found, perms):
+        number = torch.from_numpy(np.subtract(number, 1, dtype=np.int64))
         own.append(number if perm is None else torch.gather(perm, 0, number))
     return own
-
