@@ -52,7 +52,14 @@ _ORANGE, _RED, _BLUE, _GREEN = (0.9, 0.5, 0.1), (0.8, 0.1, 0.1), \
 def make_rgbd_scene(rng: np.random.Generator, size: int = 64,
                     max_objects: int = 5):
     """One scene: ``rgb`` ``[size, size, 3]`` uint8, ``depth`` ``[size, size]``
-    uint16 in millimetres, ``mask`` ``[size, size]`` uint8 class ids."""
+    uint16 in millimetres, ``mask`` ``[size, size]`` uint8 class ids.
+
+    Args:
+        rng (numpy.random.Generator): draws the scene.
+        size (int, optional): the images' side in pixels. (default: :obj:`64`)
+        max_objects (int, optional): the most objects on the floor (at
+            least 2 are drawn). (default: :obj:`5`)
+    """
     s = size
     rows = np.linspace(0.0, 1.0, s)[:, None] * np.ones((1, s))
     floor = 4.0 - 2.5 * rows                      # 4 m at the top, 1.5 m below

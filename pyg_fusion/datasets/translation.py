@@ -27,7 +27,13 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 def image_pair_data(inputs: dict[str, Tensor], target: Tensor | None) -> Data:
     """Wraps ``{modality: [C, H, W]}`` and a ``[C, H, W]`` target as one
-    :class:`Data` with ``x_<modality>`` ``[1, C, H, W]`` and ``y``."""
+    :class:`Data` with ``x_<modality>`` ``[1, C, H, W]`` and ``y``.
+
+    Args:
+        inputs (dict[str, torch.Tensor]): each modality's ``[C, H, W]`` image.
+        target (torch.Tensor or None): the ``[C, H, W]`` target; :obj:`None`:
+            no ``y`` (scenes to predict).
+    """
     data = Data()
     for name, img in inputs.items():
         data[f"x_{name}"] = img.unsqueeze(0).float().contiguous()
@@ -42,7 +48,12 @@ def image_pair_data(inputs: dict[str, Tensor], target: Tensor | None) -> Data:
 def check_modalities(modalities, target: str | None = None) -> tuple[str, ...]:
     """The input modalities of a translation set: distinct, non-empty names,
     none of them the ``target`` (a non-empty name). A repeated name was kept
-    twice in ``modalities`` while the scenes held its images once."""
+    twice in ``modalities`` while the scenes held its images once.
+
+    Args:
+        modalities (list[str]): the input modalities' names.
+        target (str, optional): the target's name. (default: :obj:`None`)
+    """
     mods = tuple(check_names("modalities", modalities))
     if not mods:
         raise ValueError("modalities must name at least one input modality")

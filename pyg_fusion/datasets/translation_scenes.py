@@ -58,7 +58,12 @@ def _ray_box(d: np.ndarray, c: np.ndarray, half: np.ndarray, angle: float):
 def render_scene(rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
     """Renders one random scene; returns ``{modality: [C, size, size]}`` in
     ``[0, 1]`` for ``depth``, ``normal``, ``shade``, ``edge`` and ``rgb``
-    (see :class:`SyntheticTranslation` for the generative model)."""
+    (see :class:`SyntheticTranslation` for the generative model).
+
+    Args:
+        rng (numpy.random.Generator): draws the scene.
+        size (int): the images' side in pixels.
+    """
     fov = 1.0
     cam_h = rng.uniform(0.8, 1.6)  # floor distance below the camera
     pitch = rng.uniform(0.25, 0.55)  # camera looks slightly down

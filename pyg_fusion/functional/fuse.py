@@ -46,6 +46,11 @@ from ._csr import to_edge_index
 from ._fused_support import ZEROTH, _ones_columns, _with_zeroth, dense_fused_support  # noqa: F401
 from .term_scale import TERM_SCALES, check_scale_batch, entry_graphs, scaled_operator
 
+# the public names (the other functions without a leading _ serve the
+# package's modules)
+__all__ = ["lego_fuse", "lego_fuse_sparse"]
+
+
 def _check_A(A: Tensor, p1: int, q1: int) -> None:
     check_tensor("A", A, dims=(2, ), floating=True, finite=True)
     if tuple(A.shape) != (p1, q1):

@@ -25,6 +25,10 @@ from ._autocast import float32_under_autocast
 from .._option_rules import is_finite_real, is_real
 from ._checks import check_batch, check_edges, check_flag, check_int, check_like, check_tensor
 
+# the public names (the other functions without a leading _ serve the
+# package's modules)
+__all__ = ["graph_degrees", "dense_graph_degrees", "degree_variance_loss"]
+
 
 @float32_under_autocast
 def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,

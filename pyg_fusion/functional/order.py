@@ -39,6 +39,10 @@ from ._checks import check_batch, check_edge_index, check_int, check_like
 from ._csr import (index2ptr, inverse_permutation, is_coalesced,
                    ptr2index, take_at, to_edge_index, use_scipy)
 
+# the public names (the other functions without a leading _ serve the
+# package's modules)
+__all__ = ["locality_order"]
+
 
 @torch.compiler.disable  # scipy on host copies
 def locality_order(edge_index: Tensor, num_nodes: int, batch: Tensor | None = None) -> Tensor:

@@ -25,6 +25,10 @@ from ._topk import Scale, knn_rank_scale, knn_tie_scale, top_k_mask, top_k_pairs
 from .similarity import (_check_common, check_metric_options, _pair_similarity,
                          feature_limit, ranking_features)
 
+# the public names (the other functions without a leading _ serve the
+# package's modules)
+__all__ = ["AUTO_EXACT_MAX_NODES", "relation_graph", "relation_pairs", "dense_topk"]
+
 KNN = ("exact", "approx", "auto")
 # knn="auto" searches graphs of up to this many nodes exactly and larger ones
 # approximately: at N = 16384 (clustered features, d = 128, k = 16, one

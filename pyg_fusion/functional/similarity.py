@@ -40,6 +40,10 @@ from ._docs import SIMILARITY_ARGS, fill_doc
 # the unit rows of cosine live in their own module; importable from here
 from ._unit_rows import unit_rows
 
+# the public names (the other functions without a leading _ serve the
+# package's modules)
+__all__ = ["dense_relation_graph", "pair_similarity"]
+
 METRICS = ("cosine", "rbf", "dot")
 NONNEG = ("clamp", "shift", None)
 

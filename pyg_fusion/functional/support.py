@@ -23,6 +23,10 @@ from .relation import (_relation_pairs, check_graph_options, dense_threshold_kee
                        relation_pairs)
 from .similarity import _pair_similarity, dense_relation_graph
 
+# the public names (the other functions without a leading _ serve the
+# package's modules)
+__all__ = ["shared_support_graphs", "shared_support", "dense_shared_support_graphs"]
+
 
 @fill_doc(similarity=SIMILARITY_ARGS, knn=KNN_ARG)
 @float32_under_autocast

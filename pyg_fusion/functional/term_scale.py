@@ -49,6 +49,10 @@ from ._autocast import float32_under_autocast
 from .._lego_rules import TERM_SCALES
 from ._checks import check_batch, check_batch_shape, check_choice
 
+# the public names (the other functions without a leading _ serve the
+# package's modules)
+__all__ = ["term_scales"]
+
 
 @float32_under_autocast
 def term_scales(xs: list[Tensor], term_scale: str, graph: Tensor | None = None,
@@ -62,7 +66,7 @@ def term_scales(xs: list[Tensor], term_scale: str, graph: Tensor | None = None,
         term_scale (str): :obj:`"mean"` or :obj:`"rms"` (see the module
             docstring).
         graph (torch.Tensor, optional): sparse only: ``[E]``, the graph of
-            each entry (default: :obj:`None`, dense).
+            each entry; :obj:`None`: dense terms. (default: :obj:`None`)
         num_graphs (int, optional): sparse only: the number of graphs.
             (default: :obj:`None`)
 

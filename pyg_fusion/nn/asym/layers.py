@@ -116,7 +116,19 @@ _ANY_BATCH_NORM = (*_BATCH_NORMS, nn.SyncBatchNorm, nn.LazyBatchNorm1d, nn.LazyB
 def norm_factory(norm: str | Callable[[int], nn.Module], input_dim: int = 4, *,
                  eps: float = 1e-5, momentum: float = 0.1) -> Callable[[int], nn.Module]:
     """The builder ``C -> nn.Module`` of one modality's layer of kind ``norm``
-    (a name of :class:`ModalityNorm` or a callable, returned as it is)."""
+    (a name of :class:`ModalityNorm` or a callable, returned as it is).
+
+    Args:
+        norm (str or callable): ``"batch"``, ``"instance"`` (affine; images
+            only), ``"layer"`` (node features only) or ``"none"``, or a
+            builder ``C -> nn.Module``.
+        input_dim (int, optional): the inputs' dimensions: 4 for images
+            ``[B, C, H, W]``, 2 for node features ``[N, C]``, 5 for volumes.
+            (default: :obj:`4`)
+        eps (float, optional): added to the variance. (default: :obj:`1e-5`)
+        momentum (float, optional): the running statistics' momentum (batch
+            normalisation). (default: :obj:`0.1`)
+    """
     if callable(norm):
         return norm
     kinds = [k for k, by_dim in _KINDS.items() if input_dim in by_dim]
