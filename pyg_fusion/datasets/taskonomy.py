@@ -144,10 +144,15 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
                     ("target", "--target")
                 there = sorted(f for f in os.listdir(self._root)
                                if osp.isdir(osp.join(self._root, f)) and not f.startswith("."))
+                # scenes without targets (translate predict, whose modalities are the
+                # checkpoint's): no target folder, no flag but --data
+                want, flags = (("modality and one for the target", f"--data, {role[1]}")
+                               if self.target is not None else
+                               (f"modality ({', '.join(map(repr, self.modalities))})", "--data"))
                 raise FileNotFoundError(
                     f"{role[0]} folder {folder!r} does not exist: expected one folder per "
-                    f"modality and one for the target under {self._root!r}, which holds "
-                    f"{', '.join(map(repr, there)) or 'no folder'} (pyg-fusion: --data, {role[1]})")
+                    f"{want} under {self._root!r}, which holds "
+                    f"{', '.join(map(repr, there)) or 'no folder'} (pyg-fusion: {flags})")
             tables[m] = {}
             for f in sorted(os.listdir(folder)):
                 # hidden files are no scenes: macOS writes a '._<name>' companion
