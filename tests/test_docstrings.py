@@ -42,7 +42,7 @@ MODULES = ("training.trainer", "training._task", "training.stopping", "training.
            "experiments.translate_data", "experiments.image_checkpoint", "transforms",
            "visualize.adjacency", "visualize.anomaly", "visualize.benchmark",
            "visualize.graph", "visualize.operator", "visualize.powers", "visualize.results",
-           "visualize.sensitivity", "methods.node", "methods._node_common", "methods.vad",
+           "visualize.sensitivity", "visualize._figures", "methods.node", "methods._node_common", "methods.vad",
            "methods._vad_inputs", "nn._fixed_graph", "_source_keys")
 
 

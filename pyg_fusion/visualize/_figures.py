@@ -27,7 +27,13 @@ def pyplot():
 
 def made_figure(figsize, layout: str = "constrained") -> Figure:
     """A new pyplot figure for a plot given no ``ax``: :func:`finish` closes
-    it once saved."""
+    it once saved.
+
+    Args:
+        figsize (tuple[float, float]): width and height in inches.
+        layout (str, optional): matplotlib's layout engine.
+            (default: :obj:`"constrained"`)
+    """
     fig = pyplot().figure(figsize=figsize, layout=layout)
     fig._pyg_fusion_made = True
     return fig
@@ -35,7 +41,16 @@ def made_figure(figsize, layout: str = "constrained") -> Figure:
 
 def new_figure(ax: Axes | None, *, figsize=(6, 5), projection: str | None = None
                ) -> tuple[Figure, Axes]:
-    """The given axes and its figure, or a new figure with one axes."""
+    """The given axes and its figure, or a new figure with one axes.
+
+    Args:
+        ax (matplotlib.axes.Axes or None): the axes to draw in; :obj:`None`:
+            a new figure.
+        figsize (tuple[float, float], optional): the new figure's size in
+            inches. (default: :obj:`(6, 5)`)
+        projection (str, optional): the new axes' projection (``"3d"``).
+            (default: :obj:`None`)
+    """
     if ax is not None:
         if not isinstance(ax, Axes):
             raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
@@ -47,7 +62,20 @@ def new_figure(ax: Axes | None, *, figsize=(6, 5), projection: str | None = None
 def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
              projection: str | None = None, layout: str = "constrained") -> tuple[Figure, np.ndarray]:
     """``nrows x ncols`` axes: the given sequence of axes (which must hold
-    exactly that many) or a new figure. Returns ``(fig, axes[nrows, ncols])``."""
+    exactly that many) or a new figure. Returns ``(fig, axes[nrows, ncols])``.
+
+    Args:
+        ax (sequence of matplotlib.axes.Axes or None): the panels' axes, row
+            by row; :obj:`None`: a new figure.
+        nrows (int): rows of panels.
+        ncols (int): columns of panels.
+        panel_size (tuple[float, float], optional): a panel's size in inches in
+            a new figure. (default: :obj:`(3.2, 3.0)`)
+        projection (str, optional): the new axes' projection.
+            (default: :obj:`None`)
+        layout (str, optional): the new figure's layout engine.
+            (default: :obj:`"constrained"`)
+    """
     n = nrows * ncols
     if ax is not None:
         axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
@@ -73,7 +101,11 @@ def closes_on_error(fn):
     fails (bad input found after the figure was made, a path it cannot
     write): a loop over many inputs would otherwise pile them up. A ``path``
     it could not write as a figure (a folder, a ``.jpg``) is refused first,
-    not after a drawing of many seconds."""
+    not after a drawing of many seconds.
+
+    Args:
+        fn (callable): the plotting function (its ``path`` a keyword).
+    """
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if kwargs.get("path") is not None:
@@ -103,7 +135,11 @@ def _check_writable(path: Path) -> None:
 
 def figure_path(path: str | os.PathLike) -> tuple[Path, str]:
     """The file a figure is written to for ``path``, and its format: PNG, or
-    PDF / SVG by the suffix (none: PNG, ``.png`` added)."""
+    PDF / SVG by the suffix (none: PNG, ``.png`` added).
+
+    Args:
+        path (str or os.PathLike): the path the user gave.
+    """
     if not isinstance(path, (str, os.PathLike)):  # pathlib's TypeError named no argument
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     if not os.fspath(path).strip():  # Path("") is ".": "path '.' is a folder"
@@ -137,7 +173,14 @@ def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
     A figure that the plotting function made itself (no ``ax`` given) is then
     closed in pyplot, so that saving many plots keeps no figure open: it stays
     a usable :class:`~matplotlib.figure.Figure`, but ``plt.show()`` no longer
-    lists it. Without ``path`` it stays open, for ``plt.show()``."""
+    lists it. Without ``path`` it stays open, for ``plt.show()``.
+
+    Args:
+        fig (matplotlib.figure.Figure): the drawn figure.
+        path (str or os.PathLike or None): where to write it; :obj:`None`:
+            nowhere.
+        dpi (int, optional): the resolution of a PNG. (default: :obj:`110`)
+    """
     if path is not None:
         path, fmt = figure_path(path)
         save_figure(fig, path, dpi=dpi, format=fmt)
