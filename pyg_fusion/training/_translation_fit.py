@@ -94,23 +94,22 @@ def _record_reading(module: TranslationModule, train) -> None:
         train = train.dataset
     size = getattr(train, "image_size", None)
     if size is not None:
-        had = module.hparams.get("image_size")
-        if had is not None and had != size:
-            raise ValueError(f"train resizes its scenes to {size} x {size}, the module was "
-                             f"given (or trained with) image_size={had}")
-        module.hparams["image_size"] = int(size)
+        _record(module, "image_size", int(size), f"resizes its scenes to {size} x {size}")
     depth = getattr(train, "depth", None)
     if depth is not None:
         depth = [m for m in module.modalities if m in depth]
-        had = module.hparams.get("depth_inputs")
-        if had is not None and set(had) != set(depth):
-            raise ValueError(f"train reads the inputs {depth} as depth, the module was "
-                             f"given (or trained with) depth_inputs={list(had)}")
-        module.hparams["depth_inputs"] = depth
+        _record(module, "depth_inputs", depth, f"reads the inputs {depth} as depth", set)
         target = getattr(train, "target", None) in train.depth  # evaluate reads tests so
-        had = module.hparams.get("depth_target")
-        if had is not None and had != target:
-            raise ValueError(f"train reads its target {train.target!r} "
-                             f"{'as' if target else 'not as'} depth, the module was given "
-                             f"(or trained with) depth_target={had}")
-        module.hparams["depth_target"] = target
+        _record(module, "depth_target", target, f"reads its target {train.target!r} "
+                f"{'as' if target else 'not as'} depth")
+
+
+def _record(module: TranslationModule, name: str, value, reads: str,
+            key=lambda v: v) -> None:
+    # module.hparams[name] = value, how train `reads` its scenes, unless the
+    # module was given (or trained with) another (compared by `key`)
+    had = module.hparams.get(name)
+    if had is not None and key(had) != key(value):
+        raise ValueError(f"train {reads}, the module was given (or trained with) "
+                         f"{name}={list(had) if isinstance(value, list) else had}")
+    module.hparams[name] = value
