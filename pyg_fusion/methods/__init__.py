@@ -123,7 +123,6 @@ def _vad_kinds() -> dict[str, Callable[[Method], Builder]]:
             dropout=s.head.dropout, center=s.head.center,
             head="row" if s.method == "lego-row" else "graph",
             row_order=s.head.row_order, branch_dropout=s.head.branch_dropout,
-            branch_norm=s.head.branch_norm, branch_act=s.head.branch_act,
             branch_detach=s.head.branch_detach, branch_scale=s.head.branch_scale,
             **s.lego_kwargs())
 

@@ -93,16 +93,6 @@ class VADLEGO(nn.Module):
             without finding the anomalous segments, while the row head sees
             only the graph: this regularises the branch alone.
             (default: :obj:`None`)
-        branch_norm (str, optional): the GraphHead branch's normalisation of
-            its hidden layer before the ReLU (``head="graph"``; see
-            :class:`~pyg_fusion.nn.GraphHead`): the branch reads
-            :math:`|x - \bar x|`, nonnegative, so an Adam step on its first
-            layer moves a unit's pre-activation on every segment the same way
-            (about ``lr`` times the input's L1 norm) while its bias moves by
-            ``lr``, and units die; ``"batch"`` takes each unit's mean over the
-            batch's segments out. (default: :obj:`None`)
-        branch_act (str, optional): the GraphHead branch's nonlinearity,
-            ``"relu"`` or ``"leaky_relu"`` (``head="graph"``). (default: :obj:`"relu"`)
         branch_detach (bool, optional): the branch reads G without
             back-propagating into it (``head="graph"``), so that the operator
             A is shaped by the row head alone and the branch cannot pull it
@@ -139,9 +129,7 @@ class VADLEGO(nn.Module):
                  rank: int = 1, norm="row", proj_channels: int | None = None,
                  hidden_channels: int | None = None, dropout: float = 0.0,
                  center: bool = False, head: str = "row", row_order: str = "position",
-                 branch_dropout: float | None = None, branch_norm: str | None = None,
-                 branch_act: str = "relu",
-                 branch_detach: bool = False,
+                 branch_dropout: float | None = None, branch_detach: bool = False,
                  branch_scale: float = 1.0,
                  lambda_anchor: float = 0.0,
                  zeroth: str = "identity", init: str = "product",
@@ -169,8 +157,7 @@ class VADLEGO(nn.Module):
             self.graph_head = GraphHead(sum(in_channels.values()),
                                         hidden_channels or num_segments, 1, num_layers=2,
                                         dropout=dropout if branch_dropout is None
-                                        else branch_dropout, norm=branch_norm,
-                                        act=branch_act)
+                                        else branch_dropout)
             self._zero_branch_output()
 
     def _zero_branch_output(self):

@@ -164,15 +164,6 @@ class GraphHead(FixedGraphCache, ConvStack):
         out_channels (int): width of the output.
         num_layers (int, optional): propagation layers, >= 1. (default: :obj:`2`)
         dropout (float, optional): dropout before each layer. (default: :obj:`0.5`)
-        norm (str, optional): a normalisation of each hidden layer's output
-            before its ReLU: :obj:`"batch"` (PyG's
-            :class:`~torch_geometric.nn.norm.BatchNorm`: each unit over the
-            nodes of the batch, running statistics in eval mode) or
-            :obj:`"layer"` (:class:`~torch_geometric.nn.norm.LayerNorm`,
-            ``mode="node"``: each node over its units); :obj:`None` for none.
-            (default: :obj:`None`)
-        act (str, optional): the nonlinearity between layers, :obj:`"relu"` or
-            :obj:`"leaky_relu"` (slope 0.01 below 0). (default: :obj:`"relu"`)
 
     Shapes:
         - **input**: ``x`` ``[N, C]`` and a :class:`FusedGraph`, or ``x``,
@@ -184,10 +175,9 @@ class GraphHead(FixedGraphCache, ConvStack):
     __prepare_scriptable__ = refuse_torchscript  # torch.jit.script: an error naming it
 
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
-                 num_layers: int = 2, dropout: float = 0.5, norm: str | None = None,
-                 act: str = "relu"):
+                 num_layers: int = 2, dropout: float = 0.5):
         super().__init__(in_channels, hidden_channels, out_channels, num_layers, dropout,
-                         GraphConv, norm, act)
+                         GraphConv)
 
     @staticmethod
     @float32_under_autocast

@@ -150,14 +150,6 @@ class HeadConfig:
                                       "GraphHead branch only, before each of its layers",
                                       unset="--dropout", check="fraction",
                                       methods=BRANCH_METHODS)
-    branch_norm: str | None = option(None, "VAD, lego and lego-cp: normalisation of the "
-                                     "GraphHead branch's hidden layer before its ReLU: batch "
-                                     "(each unit over the batch's segments) or layer (each "
-                                     "segment over its units)", unset="none",
-                                     choices=("batch", "layer"), methods=BRANCH_METHODS)
-    branch_act: str = option("relu", "VAD, lego and lego-cp: the GraphHead branch's "
-                             "nonlinearity", choices=("relu", "leaky_relu"),
-                             methods=BRANCH_METHODS)
     branch_detach: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch reads the "
                              "fused graph G without back-propagating into it, so that only the "
                              "row head shapes LEGO's operator", check="bool",
