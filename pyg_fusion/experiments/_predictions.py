@@ -13,9 +13,9 @@ FOLDER, TABLE = "predictions", "predictions.csv"
 
 def check_predictions_out(out_dir: str) -> None:
     """Refuses, before any work, an ``out_dir`` whose entries of the names
-    written are of the other kind (:func:`~pyg_fusion.experiments._run_folders.check_out_entries`)."""
-    from ._run_folders import check_out_entries
-    check_out_entries(out_dir, (TABLE, ), (FOLDER, ))
+    written are of the other kind (:func:`~pyg_fusion.experiments._run_folders.check_own_run`)."""
+    from ._run_folders import check_own_run
+    check_own_run(out_dir, "predict", (TABLE, ), (FOLDER, ))
 
 
 def write_predictions(out_dir: str, scenes: Iterable[tuple[str, object, dict]]) -> list[dict]:
@@ -45,7 +45,7 @@ def write_predictions(out_dir: str, scenes: Iterable[tuple[str, object, dict]]) 
 
     rows = []
     # an earlier prediction there is named in a notice, as train and evaluate name theirs
-    with staged_run(out_dir, "predict", (TABLE, ), keep_failed=False) as stage:
+    with staged_run(out_dir, "predict", (TABLE, ), (FOLDER, ), keep_failed=False) as stage:
         for name, pixels, row in scenes:
             with atomic_write(osp.join(stage, FOLDER, name)) as f:
                 Image.fromarray(pixels).save(f, format="PNG")

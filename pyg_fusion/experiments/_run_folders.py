@@ -5,7 +5,8 @@ over the earlier run (:func:`~pyg_fusion._publish.publish_folder`), a run's
 folder would otherwise hold the files of two runs (``restart2`` of a run of
 three restarts beside the two of a run of two, ``init_*`` beside a run of one
 start, an earlier evaluation's ``translation.png`` beside the report of one
-that draws none)."""
+that draws none). A run replaces or removes only what an earlier run of its
+own command wrote (:func:`check_own_run`)."""
 from __future__ import annotations
 
 import os
@@ -18,10 +19,14 @@ from typing import Iterator, Sequence
 RUN_FOLDERS = re.compile(r"init_(product|mean)|restart\d+|ensemble")
 # the folders of a trained run (its Lightning checkpoints and CSV logs)
 TRAINED = ("checkpoints", "logs")
+# the entries that the runs of more than one command write: an image task's
+# report (train's and evaluate's), its logs (and a graph run's), checkpoints
+SHARED = TRAINED + ("metrics.json", "metrics.md", "predictions.png", "translation.png")
 
 
 def stale_run_folders(stage: str | os.PathLike, folder: str | os.PathLike,
-                      files: Sequence[str] = (), folders: Sequence[str] = ()) -> list[str]:
+                      files: Sequence[str] = (), folders: Sequence[str] = (), *,
+                      runs: bool = True) -> list[str]:
     """The folders of ``folder`` that a run names (:data:`RUN_FOLDERS` and
     ``folders``), and its files among ``files``, that the run finished in
     ``stage`` did not write, sorted: an earlier run's, which publishing
@@ -36,6 +41,10 @@ def stale_run_folders(stage: str | os.PathLike, folder: str | os.PathLike,
             (default: :obj:`()`)
         folders (Sequence[str], optional): further folders that a run of this
             kind writes there (a graph run's ``logs``). (default: :obj:`()`)
+        runs (bool, optional): name the folders of :data:`RUN_FOLDERS`, which
+            a graph run writes; :obj:`False` for the image commands, which
+            write none: a graph run's there is no earlier run of theirs.
+            (default: :obj:`True`)
     """
     if not os.path.isdir(folder):
         return []
@@ -45,7 +54,7 @@ def stale_run_folders(stage: str | os.PathLike, folder: str | os.PathLike,
         path = os.path.join(folder, name)
         if name in written or os.path.islink(path):
             return False
-        return ((RUN_FOLDERS.fullmatch(name) is not None or name in folders)
+        return ((runs and RUN_FOLDERS.fullmatch(name) is not None or name in folders)
                 and os.path.isdir(path)
                 or name in files and os.path.isfile(path))
     return sorted(filter(stale, os.listdir(folder)))
@@ -78,7 +87,8 @@ def check_out_entries(out_dir: str | os.PathLike, files: Sequence[str] = (),
 
 
 def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,
-                files: Sequence[str] = (), folders: Sequence[str] = ()) -> None:
+                files: Sequence[str] = (), folders: Sequence[str] = (), *,
+                runs: bool = True) -> None:
     """Publishes the run finished in ``stage`` into its ``folder``
     (:func:`~pyg_fusion._publish.publish_folder`): each entry it wrote
     replaces the earlier run's of that name, and the earlier run's folders
@@ -92,30 +102,106 @@ def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,
             writes there. (default: :obj:`()`)
         folders (Sequence[str], optional): further folders that a run of this
             kind writes there (:func:`stale_run_folders`). (default: :obj:`()`)
+        runs (bool, optional): remove the graph run's folders of
+            :data:`RUN_FOLDERS` too (:func:`stale_run_folders`). (default: :obj:`True`)
     """
     from .._publish import publish_folder
     from .._notices import notice
-    stale = stale_run_folders(stage, folder, files, folders)
+    stale = stale_run_folders(stage, folder, files, folders, runs=runs)
     if stale:
         notice(f"{folder} holds an earlier run: this run does not write its "
                f"{', '.join(stale)}: removed, so that the folder holds this run's files only")
     publish_folder(stage, folder, remove=stale)
 
 
-@contextmanager
-def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str], *,
-               keep_failed: bool = True, resume: bool = False) -> Iterator[str]:
-    """:func:`~pyg_fusion._publish.staged_folder` of an image task's run, whose
-    report ``files`` of an earlier run in ``out_dir`` are removed when this
-    run does not write them (:func:`publish_run`): e.g. the figure of an
-    earlier evaluation beside the report of one that draws none. A notice
-    says first that ``out_dir`` holds an earlier run's report, as the graph
-    commands say of a used ``--out``.
+def report_command(out_dir: str | os.PathLike) -> str | None:
+    """``"train"`` or ``"evaluate"``: the image command whose report
+    ``out_dir/metrics.json`` is (an evaluation's names its checkpoint), or
+    :obj:`None` where it is no report."""
+    import json
+    try:
+        with open(os.path.join(out_dir, "metrics.json"), encoding="utf-8") as f:
+            report = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict) or "split" not in report:
+        return None
+    config = report.get("config")
+    evaluated = "checkpoint" in report or isinstance(config, dict) and "checkpoint" in config
+    return "evaluate" if evaluated else "train"
+
+
+def _earlier_run(out_dir: str | os.PathLike) -> tuple[str, str] | None:
+    """The command of the earlier run in ``out_dir``, and its entry that
+    says so: ``"graph"`` (a run folder of train, compare or sweep, or a graph
+    evaluate's ``--out``), an image task's ``"train"`` (its report or
+    checkpoints) or ``"evaluate"``; :obj:`None` where none is there."""
+    names = sorted(os.listdir(out_dir)) if os.path.isdir(out_dir) else []
+    for name in names:
+        path = os.path.join(out_dir, name)
+        if RUN_FOLDERS.fullmatch(name) and os.path.isdir(path) or \
+                name in ("scores.json", "results.json") and os.path.isfile(path):
+            return "graph", (f"folder {name}" if name not in ("scores.json", "results.json")
+                             else name)
+    report = report_command(out_dir)
+    if report is not None:
+        return report, "report (metrics.json)"
+    if os.path.isdir(os.path.join(out_dir, "checkpoints")):
+        return "train", "folder checkpoints"
+    return None
+
+
+def check_own_run(out_dir: str | os.PathLike, command: str, files: Sequence[str] = (),
+                  folders: Sequence[str] = ()) -> None:
+    """Refuses, before any work, an ``out_dir`` (``--out``) whose entries of
+    the names a run of ``command`` writes are another command's (of those
+    that several write, :data:`SHARED`): an image run replaces only what an
+    earlier run of its own command wrote, e.g. ``train`` never an evaluation's
+    report, ``evaluate`` never a training run's logs or a graph run's. Entries
+    of the wrong kind are refused too (:func:`check_out_entries`).
 
     Args:
         out_dir (str or os.PathLike): the run's output folder.
-        name (str): the stage's name before ``.partial``.
+        command (str): ``"train"``, ``"evaluate"`` or ``"predict"``.
+        files (Sequence[str], optional): the files the run writes there.
+            (default: :obj:`()`)
+        folders (Sequence[str], optional): the folders it writes there.
+            (default: :obj:`()`)
+    """
+    check_out_entries(out_dir, files, folders)
+    earlier = _earlier_run(out_dir)
+    if earlier is None or earlier[0] == command:
+        return
+    replaced = [n for n in (*files, *folders)
+                if n in SHARED and os.path.lexists(os.path.join(out_dir, n))]
+    if replaced:
+        what = {"graph": "a graph run's", "train": "a training run's",
+                "evaluate": "an evaluation's"}[earlier[0]]
+        raise ValueError(f"--out {os.fspath(out_dir)!r} holds {what} {earlier[1]}: "
+                         f"{command} would replace its {', '.join(sorted(replaced))}; give "
+                         f"another --out")
+
+
+@contextmanager
+def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str],
+               folders: Sequence[str] = (), *, keep_failed: bool = True,
+               resume: bool = False) -> Iterator[str]:
+    """:func:`~pyg_fusion._publish.staged_folder` of an image task's run, whose
+    report ``files`` of an earlier run in ``out_dir`` are removed when this
+    run does not write them (:func:`publish_run`): e.g. the figure of an
+    earlier evaluation beside the report of one that draws none. Only an
+    earlier run of the same command is replaced (:func:`check_own_run`); a
+    graph run's folders are never removed. A notice says first that
+    ``out_dir`` holds an earlier run's report, as the graph commands say of a
+    used ``--out``.
+
+    Args:
+        out_dir (str or os.PathLike): the run's output folder.
+        name (str): the command, ``"train"``, ``"evaluate"`` or ``"predict"``:
+            the stage's name before ``.partial``.
         files (Sequence[str]): the report files a run of this kind writes.
+        folders (Sequence[str], optional): the folders it writes there.
+            (default: :obj:`()`)
         keep_failed (bool, optional): keep a failed run's stage (a training run's last
             epoch); :obj:`False` for an evaluation. (default: :obj:`True`)
         resume (bool, optional): keep the interrupted run's stage
@@ -123,10 +209,11 @@ def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str], *,
     """
     from .._publish import staged_folder
     from .._notices import notice
+    check_own_run(out_dir, name, files, folders)
     earlier = [f for f in files if os.path.isfile(os.path.join(out_dir, f))]
     if earlier:
         notice(f"{out_dir} holds an earlier run ({', '.join(earlier)}): this run's files "
                f"replace those of its own names once this run finishes")
     with staged_folder(out_dir, name, publish=lambda stage, dst: publish_run(
-            stage, dst, files), keep_failed=keep_failed, resume=resume) as stage:
+            stage, dst, files, runs=False), keep_failed=keep_failed, resume=resume) as stage:
         yield stage

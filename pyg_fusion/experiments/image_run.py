@@ -119,19 +119,8 @@ def check_report_replaceable(out_dir: str) -> None:
     Args:
         out_dir (str): the evaluation's output folder.
     """
-    import json
-    import os.path as osp
-
-    path = osp.join(out_dir, "metrics.json")
-    try:
-        with open(path, encoding="utf-8") as f:
-            report = json.load(f)
-    except (OSError, ValueError):
-        return
-    if not isinstance(report, dict) or "split" not in report:
-        return
-    config = report.get("config")
-    if "checkpoint" in report or isinstance(config, dict) and "checkpoint" in config:
+    from ._run_folders import report_command
+    if report_command(out_dir) != "train":
         return
     raise ValueError(f"--out {out_dir!r} holds the report of a training run (metrics.json), "
                      f"which evaluate would replace: give another --out")

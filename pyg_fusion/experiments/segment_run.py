@@ -17,7 +17,7 @@ from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceab
                         checkpoint_epochs, config_with_data, figure_title, print_wrote)
 from ._rng import keeps_global_rng
 from ._image_resume import RecordSettings, resume_point
-from ._run_folders import TRAINED, check_out_entries, staged_run
+from ._run_folders import TRAINED, check_own_run, staged_run
 
 # the report of a run (report=True) in its out_dir
 REPORT = ("metrics.json", "metrics.md", "predictions.png")
@@ -144,7 +144,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     data, model, trainer = map(plain_config, (data, model, trainer))
     check_segment(data, model)
     check_workers(data.workers)  # before the scenes are made (the loaders check it again)
-    check_out_entries(out_dir, REPORT, TRAINED)
+    check_own_run(out_dir, "train", REPORT, TRAINED)
     data = as_recorded(data, "root")
     train, test, names = segment_datasets(data, force_reload=force_reload, progress=progress)
     if data.data != SYNTHETIC:  # the scenes of a list are known once it is read
@@ -164,7 +164,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     record = config_with_data(config, data, model=model, trainer=trainer)
     resumed = resume_point(osp.join(out_dir, "train.partial"), record, resume)
     # checkpoints and report go to out_dir together once the run finished
-    with staged_run(out_dir, "train", REPORT, resume=resumed is not None) as stage:
+    with staged_run(out_dir, "train", REPORT, TRAINED, resume=resumed is not None) as stage:
         fitted = fit_segmentation(module, train, out_dir=stage, max_epochs=trainer.epochs,
                                   batch_size=data.batch_size, seed=trainer.seed,
                                   progress=progress, checkpoint=checkpoint,
@@ -245,8 +245,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
     check_accelerator(accelerator)
     data = given_data(SegmentDataConfig, data)
     if report:
-        check_out_entries(out_dir, REPORT)
         check_report_replaceable(out_dir)
+    check_own_run(out_dir, "evaluate", REPORT, ("eval_logs", ))
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
     k = module.hparams.num_classes
     given, recorded = data, module.hparams.get("data_config")
@@ -277,7 +277,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
     # the settings that make other test scenes than the checkpoint's
     moved_notice(given, recorded, ("data",) + (("size", "num_test", "data_seed")
                                                if data.data == SYNTHETIC else ()))
-    with staged_run(out_dir, "evaluate", REPORT, keep_failed=False) as stage:
+    with staged_run(out_dir, "evaluate", REPORT, ("eval_logs", ), keep_failed=False) as stage:
         run = _score_segmenter(module, test, names or module.hparams.class_names, stage,
                                progress=progress, report=report,
                                config=config_with_data(config, data), accelerator=accelerator,

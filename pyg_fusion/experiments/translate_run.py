@@ -19,7 +19,7 @@ from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceab
                         checkpoint_epochs, config_with_data, figure_title, print_wrote)
 from ._rng import keeps_global_rng
 from ._image_resume import RecordSettings, resume_point
-from ._run_folders import TRAINED, check_out_entries, staged_run
+from ._run_folders import TRAINED, check_own_run, staged_run
 # the scenes: the training, validation and test splits
 from .translate_data import (_validation, check_test_config, check_translate_data,
                              check_translate_train, depth_folders, given_depth_folders,
@@ -82,7 +82,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     levels, mods = check_translate_train(data, splits, model)
     depth = given_depth_folders(data, splits, mods)  # None: the folders named depth...
     check_accelerator(accelerator)
-    check_out_entries(out_dir, REPORT, TRAINED)
+    check_own_run(out_dir, "train", REPORT, TRAINED)
     if not validate and test is None:
         raise ValueError("run_translate: validate=False needs a test config to score")
     train = translate_dataset(data, "train", splits.num_train, mods, progress=progress,
@@ -112,7 +112,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     record = config_with_data(config, data, splits=splits, model=model, eval=test)
     resumed = resume_point(osp.join(out_dir, "train.partial"), record, resume)
     # checkpoints and report go to out_dir together once the run finished
-    with staged_run(out_dir, "train", REPORT, resume=resumed is not None) as stage:
+    with staged_run(out_dir, "train", REPORT, TRAINED, resume=resumed is not None) as stage:
         trainer = fit_translation(module, train, out_dir=stage, max_epochs=model.epochs,
                                   batch_size=data.batch_size, seed=data.seed, val=val,
                                   progress=progress, checkpoint=checkpoint,
@@ -207,8 +207,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     if data.data is not None:  # None: the checkpoint's
         check_translate_data(data.data)
     if report:
-        check_out_entries(out_dir, REPORT)
         check_report_replaceable(out_dir)
+    check_own_run(out_dir, "evaluate", REPORT)
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint", task="translate")
     mods = module.modalities if data.modalities is None else translate_modalities(data)
     if mods != module.modalities:
@@ -252,7 +252,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     moved_notice(given, trained if module.hparams.get("data_config") else None, names)
     n = min(test.num_figure, len(scored))
     data = as_recorded(data, "data")  # as metrics.json records it
-    with staged_run(out_dir, "evaluate", REPORT, keep_failed=False) as stage:  # the report whole or not at all
+    # the report whole or not at all
+    with staged_run(out_dir, "evaluate", REPORT, keep_failed=False) as stage:
         run = _score_translator(module, scored, "test", data, mods, stage, progress=progress,
                                 report=report,
                                 config=config_with_data(config, data, eval=test),
