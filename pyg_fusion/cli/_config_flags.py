@@ -33,8 +33,16 @@ IMAGE_SECTIONS = ("model", "trainer", "splits", "eval")
 # dests that are not settings of a run (or say what to do with one)
 NOT_CONFIG = ("config", "print_config", "func", "check", "_prog", "command", "task", "threads",
               "out", "no_progress", "devices", "accelerator", "force_reload")
-# what a run does once, never a setting to repeat: refused in a --config file
-ONCE = ("force_reload", )
+
+
+def once(action: argparse.Action) -> argparse.Action:
+    """Marks the flag ``action`` as an instruction to one run, never a
+    setting to repeat: refused in a ``--config`` file, which is reused. A mark
+    of the flag, not of its name: ``resume`` is one of image train's
+    (:func:`~pyg_fusion.cli._image_commands.add_resume_argument`) but a setting
+    of compare and sweep, whose ``--no-resume`` undoes a config's."""
+    action.once = True
+    return action
 
 
 def add_force_reload_argument(parser) -> None:
@@ -44,17 +52,17 @@ def add_force_reload_argument(parser) -> None:
     (:func:`~pyg_fusion.experiments.data.load_data`). An instruction to this
     run, not a setting of it: left out of ``--print-config`` and of the
     recorded configs and checkpoints (:data:`NOT_CONFIG`), refused in a
-    ``--config`` file (:data:`ONCE`)."""
-    parser.add_argument("--force-reload", action="store_true",
-                        help="process the dataset's raw files again and replace its processed "
-                        "cache, for this run's first load of it (once per cache, not per "
-                        "seed): the way out of a damaged or stale cache. Generated data "
-                        "(synthetic-vad, motion-vad, the synthetic scenes) is generated again "
-                        "and a digits file that differs from the bundled copy replaced; the "
-                        "files of tables and vad are yours, read again. Image folders (nyud, "
-                        "a translate --data folder) have no cache. Not a setting of the run: "
-                        "not recorded in its config or checkpoint, nor printed by "
-                        "--print-config")
+    ``--config`` file (:func:`once`)."""
+    once(parser.add_argument("--force-reload", action="store_true",
+                             help="process the dataset's raw files again and replace its processed "
+                             "cache, for this run's first load of it (once per cache, not per "
+                             "seed): the way out of a damaged or stale cache. Generated data "
+                             "(synthetic-vad, motion-vad, the synthetic scenes) is generated again "
+                             "and a digits file that differs from the bundled copy replaced; the "
+                             "files of tables and vad are yours, read again. Image folders (nyud, "
+                             "a translate --data folder) have no cache. Not a setting of the run: "
+                             "not recorded in its config or checkpoint, nor printed by "
+                             "--print-config"))
 
 
 def _task_defaults() -> dict[str, dict[str, Any]]:

@@ -9,7 +9,6 @@ from typing import Any
 
 from ..specs.components import option_fields
 from . import AppendFlag, CLIError, FileItem, ListFlag, out_folder
-from ._config_flags import ONCE
 from ._flag_types import _per_source, abnormal_counts, input_path
 
 
@@ -79,7 +78,7 @@ def setting_tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: 
             from ._parser import close_names
             raise CLIError(f"--config {path}: {key!r} is no setting of this command"
                            f"{close_names(parser, [key], prefix='', skip=NOT_KEYS)}")
-        if key in ONCE:  # a config is reused: every run would do it again
+        if getattr(a, "once", False):  # a config is reused: every run would do it again
             raise CLIError(f"--config {path}: {key!r} is no setting of a run but an "
                            f"instruction to one: give {a.option_strings[0]} on the command "
                            f"line")

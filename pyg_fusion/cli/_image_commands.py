@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ._config_flags import image_full_config
+from ._config_flags import image_full_config, once
 
 
 def run_image_command(args, run: Callable) -> int:
@@ -38,9 +38,10 @@ def run_image_command(args, run: Callable) -> int:
 def add_resume_argument(parser) -> None:
     """Declares ``--resume`` of ``segment train`` and ``translate train``
     (:mod:`~pyg_fusion.experiments._image_resume`): an instruction to this
-    run, not one of its settings (left out of its recorded config)."""
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the interrupted run in --out from its last epoch "
-                        "(OUT/train.partial/checkpoints/last.ckpt), given the same settings "
-                        "(other settings are refused); without one there, train from the "
-                        "start")
+    run, not one of its settings (left out of its recorded config and
+    refused in a ``--config`` file, :func:`~._config_flags.once`)."""
+    once(parser.add_argument("--resume", action="store_true",
+                             help="continue the interrupted run in --out from its last epoch "
+                             "(OUT/train.partial/checkpoints/last.ckpt), given the same settings "
+                             "(other settings are refused); without one there, train from the "
+                             "start"))
