@@ -242,7 +242,8 @@ def _own_files_absolute(data: dict[str, Any]) -> dict[str, Any]:
 
 def check_image_command(args) -> None:
     """The settings of an image command (``segment``/``translate``
-    ``train``, ``translate evaluate``'s ``--data``), checked as its run
+    ``train``, ``translate evaluate``'s ``--data``, ``segment evaluate``'s
+    ``--root`` of ``--data nyud``), checked as its run
     checks them before any work, without torch: the command's ``check``
     (before torch and Lightning load, seconds) and ``--print-config`` (so
     that the YAML runs)."""
@@ -258,6 +259,12 @@ def check_image_command(args) -> None:
     elif task == "translate" and args.data is not None:  # None: the checkpoint's
         from ..experiments.translate_data import check_translate_data
         check_translate_data(args.data)
+    elif args.data not in (None, "synthetic") and args.root is not None:
+        # segment evaluate's own scenes; a synthetic root (given or the
+        # checkpoint's kind) is where the scenes are made
+        import os.path as osp
+        if not osp.isdir(args.root):
+            raise ValueError(f"--root folder not found: {args.root}")
 
 
 def image_full_config(args) -> dict[str, Any]:

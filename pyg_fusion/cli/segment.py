@@ -83,7 +83,7 @@ def register(subparsers) -> None:
     e.add_argument("--out", type=out_folder, help="output folder " + OUT_REQUIRED)
     add_progress_argument(e)
     add_config_file_flags(e)
-    e.set_defaults(func=run_evaluate, check=check_checkpoint)
+    e.set_defaults(func=run_evaluate, check=_check_evaluate)
 
     r = sub.add_parser("predict", help="class ids of new scenes, without labels",
                        description=PREDICT, formatter_class=HelpFormatter)
@@ -111,6 +111,12 @@ def run_train(args) -> int:
 def run_evaluate(args) -> int:
     from ..experiments.segment_run import evaluate_segment
     return run_image_command(args, evaluate_segment)
+
+
+def _check_evaluate(args) -> None:
+    # the run's order: the data flags, then the checkpoint (as translate evaluate's)
+    check_image_command(args)
+    check_checkpoint(args)
 
 
 def _check_predict(args) -> None:
