@@ -210,8 +210,17 @@ class PerSource(BaseTransform):
             units = x.size(0) if isinstance(x, torch.Tensor) and x.dim() else data.num_nodes
             graph = Data(num_nodes=units, **{k: data[f"{k}_{s}"] for k in self.KEYS
                                             if data.get(f"{k}_{s}") is not None})
-            out = self.transform(graph)
             what = f"PerSource({self.transform}), source {s!r}"
+            try:
+                out = self.transform(graph)
+            except AssertionError as exc:
+                # PyG's transforms assert what they read (data.x, data.pos), most
+                # without a message: a bare AssertionError named neither
+                raise ValueError(f"{what}: the transform failed an assertion of its own"
+                                 f"{f' ({exc})' if str(exc) else ''} on the graph PerSource "
+                                 f"gives it, a Data of {sorted(graph.keys())} (no node "
+                                 f"features or positions); PerSource applies transforms of "
+                                 f"the graph alone") from exc
             if not isinstance(out, Data) or not isinstance(out.get("edge_index"), torch.Tensor):
                 raise ValueError(f"{what}: the transform returned no edge_index (got "
                                  f"{getattr(out, 'keys', lambda: type(out).__name__)()}); "
