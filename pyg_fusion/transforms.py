@@ -157,7 +157,9 @@ class PerSource(BaseTransform):
     ``edge_attr_<source>``: PyG's transforms read one graph, ``edge_index``,
     and on :class:`~pyg_fusion.data.MultiSourceData` holding a graph per
     source they are an error saying so. E.g.
-    ``PerSource(T.Compose([T.ToUndirected(), T.GCNNorm()]))``.
+    ``PerSource(T.Compose([T.ToUndirected(reduce="max"), T.GCNNorm()]))``
+    (``T.ToUndirected()``'s default ``reduce="add"`` sums the two directions
+    of a pair: a similarity graph's self loops of 1 become 2).
 
     Each graph is given to ``transform`` as a
     :class:`~torch_geometric.data.Data` of ``edge_index``, ``edge_weight``,
