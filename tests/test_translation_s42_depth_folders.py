@@ -85,3 +85,18 @@ def test_synthetic_scenes_refuse_it(tmp_path, capsys):
     assert code == 2
     assert "--depth-folders depth: a folder's, not read with --data synthetic" in \
         capsys.readouterr().err
+
+
+def test_the_validation_folder_is_read_so_too(tmp_path, monkeypatch):
+    from pyg_fusion.datasets import translation
+    _folder(tmp_path / "data")
+    _folder(tmp_path / "val", n=2)
+    read, folder = [], translation.TaskonomyFolder
+
+    def kept(root, *args, depth=None, **kwargs):
+        read.append((str(root), depth))
+        return folder(root, *args, depth=depth, **kwargs)
+    monkeypatch.setattr(translation, "TaskonomyFolder", kept)
+    code, out = _train(tmp_path, "--depth-folders", "z", "--val-data", str(tmp_path / "val"))
+    assert code == 0
+    assert read == [(str(tmp_path / "data"), ["z"]), (str(tmp_path / "val"), ["z"])]
