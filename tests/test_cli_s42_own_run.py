@@ -117,3 +117,21 @@ def test_segment_predict_into_a_vad_run_folder_keeps_it(tmp_path, capsys):
     assert "removed" not in capsys.readouterr().err
     assert sorted(p.name for p in run.iterdir()) == sorted(
         before + ["predictions", "predictions.csv"])
+
+
+def test_train_and_compare_into_an_evaluations_out_are_one_line(tmp_path, capsys):
+    """Their results.json replaced an evaluation's (a notice only), whose
+    scores.json, scores.csv and logs stayed beside the new run's."""
+    out = tmp_path / "eval"
+    out.mkdir()
+    records = [{"method": "lego", "seed": 0, "checkpoint": str(tmp_path / "m.ckpt")}]
+    (out / "results.json").write_text(json.dumps(records))
+    for command in ("train", "compare"):
+        assert main([command, "--dataset", "digits", "--root", str(tmp_path / "data"),
+                     "--epochs", "1", "--out", str(out), "--threads", "1",
+                     "--no-progress"]) == 2
+        assert capsys.readouterr().err == (
+            f"pyg-fusion {command}: error: --out {str(out)!r} holds the results of an "
+            f"evaluation (results.json), which {command} would replace: give another --out\n")
+    assert json.loads((out / "results.json").read_text()) == records
+    assert not (tmp_path / "data").exists()  # before the data loads

@@ -315,6 +315,8 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     from ..experiments._run_folders import check_out_entries
     # run_grid checks its run folders once the methods are known (after the data)
     check_out_entries(out, ("results.json", "results.partial.json", "results.txt", "results.png"))
+    from .evaluate import check_results_replaceable
+    check_results_replaceable(out / "results.json", args.command)  # an evaluation's
     notice_earlier_run(out, ("results.json", "results.partial.json"), "run", replaced)
     resume = earlier_records(out) if getattr(args, "resume", False) else None
     data, options = data_config(args), options_from_args(args)  # checked by check_methods

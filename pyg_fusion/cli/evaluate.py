@@ -61,21 +61,32 @@ def check(args) -> None:
         check_method_name(args.method)
 
 
-def check_results_replaceable(path: Path) -> None:
+def check_results_replaceable(path: Path, command: str = "evaluate") -> None:
     """Refuses to replace a ``results.json`` that another command wrote (the
-    records of a ``train``/``compare`` run: evaluate's carry ``checkpoint``),
-    e.g. ``--out`` given as the training run's own folder; a file that does
-    not read as records is replaced."""
+    records of a ``train``/``compare`` run under evaluate, an evaluation's,
+    whose records carry ``checkpoint``, under train or compare), e.g.
+    ``--out`` given as the training run's own folder; a file that does not
+    read as records is replaced.
+
+    Args:
+        path (Path): the ``results.json`` that ``command`` writes.
+        command (str, optional): ``"evaluate"``, ``"train"`` or ``"compare"``.
+            (default: :obj:`"evaluate"`)
+    """
     import json
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
-    if (isinstance(records, list) and records
-            and all(isinstance(r, dict) for r in records)
-            and not all("checkpoint" in r for r in records)):
-        raise ValueError(f"--out {str(path.parent)!r} holds the results of a train or compare "
-                         f"run ({path.name}), which evaluate would replace: give another --out")
+    if not (isinstance(records, list) and records
+            and all(isinstance(r, dict) for r in records)):
+        return
+    evaluated = all("checkpoint" in r for r in records)
+    if evaluated == (command == "evaluate"):  # the same command's: replaced
+        return
+    what = "an evaluation" if evaluated else "a train or compare run"
+    raise ValueError(f"--out {str(path.parent)!r} holds the results of {what} ({path.name}), "
+                     f"which {command} would replace: give another --out")
 
 
 def _training_entry(out: Path, top: bool = True) -> str | None:
