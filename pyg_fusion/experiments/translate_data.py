@@ -75,12 +75,28 @@ def translate_modalities(data: TranslateDataConfig) -> list[str]:
     Args:
         data (TranslateDataConfig): the scenes.
     """
-    mods = [m.strip() for m in (data.modalities or "").split(",") if m.strip()]
+    mods = comma_names(data.modalities or "", "TranslateDataConfig.modalities")
     if not mods:
         raise ValueError("--modalities must name at least one modality")
     if len(set(mods)) != len(mods):
         raise ValueError(f"--modalities must name distinct modalities, got {data.modalities!r}")
     return mods
+
+
+def comma_names(value: str, field: str) -> list[str]:
+    """The names of a comma-separated setting (``"shade, depth"``: ``shade``,
+    ``depth``); another type than :class:`str` (a list given in Python, which
+    failed with an ``AttributeError`` on ``split``) is a :class:`TypeError`
+    naming ``field``.
+
+    Args:
+        value (str): the setting.
+        field (str): the config field, named in the error.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{field} must be a str of comma-separated names (e.g. 'shade,depth'), "
+                        f"got {type(value).__name__} {value!r}")
+    return [m.strip() for m in value.split(",") if m.strip()]
 
 
 def check_scene_images(data: TranslateDataConfig, mods: list[str]) -> None:
@@ -128,7 +144,7 @@ def given_depth_folders(data: TranslateDataConfig, splits: TranslateTrainDataCon
     if data.data == SYNTHETIC:
         raise ValueError(f"--depth-folders {given}: a folder's, not read with --data synthetic "
                          f"(whose depth has no holes)")
-    names = [m.strip() for m in given.split(",") if m.strip()]
+    names = comma_names(given, "TranslateTrainDataConfig.depth_folders")
     if not names:
         raise ValueError("--depth-folders must name folders, or be 'none' (no folder read as "
                          "depth), got an empty value")
