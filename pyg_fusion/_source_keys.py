@@ -48,3 +48,33 @@ def source_batch(data: Data, source: str) -> torch.Tensor | None:
         return None
     assign = data.get(f"assign_{source}")
     return batch if assign is None else batch[assign]
+
+
+def rebatched(out, removed: list[str]) -> None:
+    """Of the subgraph ``out`` of a Batch, whose ``ptr`` and ``follow_batch``
+    vectors (``removed``) described the old graphs: each source's
+    ``x_<source>_batch`` / ``_ptr`` and ``ptr`` again, counting the kept units
+    of each graph (no ``_ptr`` where the subset interleaves the graphs; other
+    followed vectors are dropped), and the batch's record of where each graph
+    lies dropped too: it sliced the old graphs' sizes (``get_example``,
+    ``to_data_list``), which are now PyG's error that the batch was not made
+    by ``Batch.from_data_list``.
+
+    Args:
+        out (torch_geometric.data.Batch): the subgraph, edited in place.
+        removed (list[str]): the keys of the vectors taken out of it.
+    """
+    store = out._store
+    vectors = {"": "batch"} if isinstance(out.get("batch"), torch.Tensor) else {}
+    vectors.update({k[:-len("batch")]: k for k in removed if k.startswith("x_")
+                    and k.endswith("_batch") and k[:-len("_batch")] in store})
+    for prefix, key in vectors.items():
+        graph = source_batch(out, prefix[2:-1]) if prefix else out.batch
+        if prefix:
+            store[key] = graph
+        if bool((graph[1:] >= graph[:-1]).all()):
+            counts = torch.bincount(graph, minlength=out.num_graphs)
+            store[f"{prefix}ptr"] = torch.cat([counts.new_zeros(1), counts.cumsum(0)])
+    for key in ("_slice_dict", "_inc_dict"):  # PyG's store keeps them, or the
+        out.__dict__.pop(key, None)             # batch (RelationGraphs on a Batch)
+        store.__dict__.pop(key, None)

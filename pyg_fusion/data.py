@@ -37,7 +37,7 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.utils import subgraph
 
 from ._data_checks import check_node_rows, check_offset_ids, check_subset, validate_sources
-from ._source_keys import _followed, _names, source_batch, source_names  # noqa: F401
+from ._source_keys import _followed, _names, rebatched, source_batch, source_names  # noqa: F401
 
 # what ``from pyg_fusion.data import *`` gives: the data class and its key
 # helpers, not the modules and input checks imported here (copy, torch, Data)
@@ -322,9 +322,12 @@ class MultiSourceData(Data):
         # PyG would select these as node or edge attributes by their size;
         # the store is edited directly, so that no count follows a half-done graph
         rest = copy.copy(self)
-        # a Batch's ptr too: PyG kept the old one (or, of as many entries as
-        # the nodes, took it for a node attribute)
-        for key in [*own, *(["ptr"] if isinstance(self, Batch) else [])]:
+        # a Batch's ptr and follow_batch vectors too: PyG kept the old ones (or,
+        # of as many entries as the nodes, took them for node attributes)
+        keys = set(rest._store.keys())
+        batched = [k for k in keys if k == "ptr" or _followed(k, keys)] \
+            if isinstance(self, Batch) else []
+        for key in [*own, *batched]:
             rest._store.pop(key, None)
         out = Data.subgraph(rest, subset)
         for key, value in own.items():
@@ -332,7 +335,7 @@ class MultiSourceData(Data):
         out._store["num_nodes"] = subset.numel()
         out.__dict__["_num_nodes_from_sources"] = self.__dict__.get("_num_nodes_from_sources")
         if isinstance(self, Batch):
-            _rebatched(out)
+            rebatched(out, batched)
         return out
 
     def validate(self, raise_on_error: bool = True) -> bool:
@@ -373,21 +376,6 @@ class MultiSourceData(Data):
         if key.startswith("edge_index_"):
             return -1
         return super().__cat_dim__(key, value, *args, **kwargs)
-
-
-def _rebatched(out: Batch) -> None:
-    """Of a Batch's subgraph ``out``: ``ptr`` counts each graph's kept nodes
-    (none where the subset interleaves the graphs), and the batch's record of
-    where each graph lies is dropped: it sliced the old graphs' sizes
-    (``get_example``, ``to_data_list``), which are now PyG's error that the
-    batch was not made by ``Batch.from_data_list``."""
-    graph = out.get("batch")
-    if isinstance(graph, torch.Tensor) and bool((graph[1:] >= graph[:-1]).all()):
-        counts = torch.bincount(graph, minlength=out.num_graphs)
-        out._store["ptr"] = torch.cat([counts.new_zeros(1), counts.cumsum(0)])
-    for key in ("_slice_dict", "_inc_dict"):  # PyG's store keeps them, or the
-        out.__dict__.pop(key, None)             # batch (RelationGraphs on a Batch)
-        out._store.__dict__.pop(key, None)
 
 
 # Datasets save and load MultiSourceData with torch.load(weights_only=True):
