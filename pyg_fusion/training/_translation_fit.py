@@ -47,7 +47,9 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
         max_epochs (int, optional): training epochs. (default: :obj:`20`)
         batch_size (int, optional): images per step. (default: :obj:`16`)
         seed (int, optional): seeds the run and the batches' order. (default: :obj:`0`)
-        val (torch_geometric.data.Dataset, optional): validation scenes.
+        val (torch_geometric.data.Dataset, optional): validation scenes, read as the
+            training ones (a :class:`~pyg_fusion.datasets.TaskonomyFolder`'s
+            ``image_size`` and ``depth``; another is a :class:`ValueError`).
             (default: :obj:`None`)
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints. (default: :obj:`True`)
@@ -65,6 +67,8 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
         if ds is not None and len(ds) == 0:
             raise ValueError(f"{what} holds no scenes")
     _record_reading(module, train)
+    if val is not None:
+        _check_val_reading(module, val)
     # torch's loader said "got batch_size=2" of the string '2', after out_dir was made
     batch_size = check_int("batch_size", batch_size, minimum=1)
     # the loader's generator takes a Python int (torch: 'an integer is required' of
@@ -113,3 +117,27 @@ def _record(module: TranslationModule, name: str, value, reads: str,
         raise ValueError(f"train {reads}, the module was given (or trained with) "
                          f"{name}={list(had) if isinstance(value, list) else had}")
     module.hparams[name] = value
+
+
+def _check_val_reading(module: TranslationModule, val) -> None:
+    """Validation scenes read otherwise than the training ones (another
+    ``image_size``, other folders read as depth) were scored, and ``best.ckpt``
+    chosen by them, without a word: a hole of a depth folder read as the
+    farthest depth in one and as no depth in the other."""
+    from torch.utils.data import Subset
+    while isinstance(val, Subset):
+        val = val.dataset
+    hp, odd = module.hparams, []
+    size, depth = getattr(val, "image_size", None), getattr(val, "depth", None)
+    if size is not None and hp.get("image_size") not in (None, size):
+        odd.append(f"resizes to {size} x {size}, train to {hp.image_size} x {hp.image_size}")
+    if depth is not None and hp.get("depth_inputs") is not None:
+        inputs = [m for m in module.modalities if m in depth]
+        target = getattr(val, "target", None) in depth
+        had = hp.get("depth_target")
+        if set(inputs) != set(hp.depth_inputs) or had not in (None, target):
+            odd.append(f"reads {inputs + [val.target] * target} as depth, train "
+                       f"{list(hp.depth_inputs) + [val.target] * bool(had)}")
+    if odd:
+        raise ValueError(f"val {'; '.join(odd)}: read the validation scenes as the training "
+                         f"ones (TaskonomyFolder's image_size and depth)")
