@@ -271,9 +271,13 @@ def write_json(path: str | os.PathLike, obj, **kwargs) -> None:
     ``null`` number as NaN."""
     kwargs.setdefault("indent", 1)
     # allow_nan=False: whatever _finite does not reach (a default= encoder's
-    # output) is refused before the file is replaced, not written invalid
+    # output) is refused before the file is replaced, not written invalid.
+    # dumps, not dump: dump always runs json's pure-Python encoder, one write
+    # per token; dumps uses the C encoder where it can (indent=None: a VAD
+    # run's scores.json took 8% of a short compare's CPU time), same text
+    text = json.dumps(_finite(obj), allow_nan=False, **kwargs)
     with atomic_write(path, "w") as f:
-        json.dump(_finite(obj), f, allow_nan=False, **kwargs)
+        f.write(text)
 
 
 def read_json(path: str | os.PathLike, name: str | None = None):
