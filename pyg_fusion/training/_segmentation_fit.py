@@ -61,7 +61,8 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
     for ds, what in ((train, "train"), (val, "val")):
         if ds is not None:
             _check_ignore_index(module, ds, what)
-            if what == "train":
+            # val is compared with train's recorded reading (scored and chosen by otherwise)
+            if what == "train" or module.hparams.get("preprocessing") is not None:
                 _record_preprocessing(module, ds, what)
             if len(ds) == 0:  # torch's sampler named neither (an empty val: no scores)
                 raise ValueError(f"{what} holds no scenes")

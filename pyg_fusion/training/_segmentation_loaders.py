@@ -166,7 +166,8 @@ def _record_preprocessing(module: "SegmentationModule", ds: Dataset, what: str) 
     ``ds`` read their pixels (an :class:`~pyg_fusion.datasets.RGBDSegmentation`,
     or a Subset of one; other data sets say nothing), so that a prediction on
     new scenes reads them the same way; training on scenes read otherwise
-    than recorded is an error (a prediction would read them one way only)."""
+    than recorded is an error (a prediction would read them one way only), and
+    so is validating on them (``what="val"``: scores of another reading)."""
     from torch.utils.data import Subset
     while isinstance(ds, Subset):
         ds = ds.dataset
@@ -176,8 +177,9 @@ def _record_preprocessing(module: "SegmentationModule", ds: Dataset, what: str) 
     had = module.hparams.get("preprocessing")
     if had is not None and had != seen:
         raise ValueError(f"{what} reads its scenes with {seen}, the module was given (or "
-                         f"trained with) preprocessing={had}: read them as recorded, or give "
-                         f"SegmentationModule(..., preprocessing={seen})")
+                         f"trained with) preprocessing={had}: read them as recorded"
+                         + (f", or give SegmentationModule(..., preprocessing={seen})"
+                            if what == "train" else " (as the training scenes)"))
     module.hparams["preprocessing"] = seen
 
 
