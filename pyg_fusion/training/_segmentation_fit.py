@@ -49,7 +49,9 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
         max_epochs (int, optional): training epochs. (default: :obj:`20`)
         batch_size (int, optional): images per step. (default: :obj:`8`)
         seed (int, optional): seeds the run and the batches' order. (default: :obj:`0`)
-        val (torch.utils.data.Dataset, optional): validation scenes. (default: :obj:`None`)
+        val (torch.utils.data.Dataset, optional): validation scenes, read as the training
+            ones (an :class:`~pyg_fusion.datasets.RGBDSegmentation`'s ``depth_scale`` and
+            ``normalize``; another is a :class:`ValueError`). (default: :obj:`None`)
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints. (default: :obj:`True`)
         num_workers (int, optional): data loader workers. (default: :obj:`0`)
