@@ -31,19 +31,15 @@ import torch.autograd.forward_ad as fwAD
 from torch import Tensor
 
 from ._autocast import float32_under_autocast
-# each graph's features centred (rbf) live in their own module; importable from here
+# centred (rbf) and unit_rows (cosine) live in modules of their own; importable from here
 from ._centring import centred
 from .._option_rules import is_real
 from ._checks import check_choice, check_index, check_like, check_mask, check_tensor
 from ._csr import use_scipy
 from ._docs import SIMILARITY_ARGS, fill_doc
-# the unit rows of cosine live in their own module; importable from here
 from ._unit_rows import unit_rows
 
-# the public names (the other functions without a leading _ serve the
-# package's modules)
-__all__ = ["dense_relation_graph", "pair_similarity"]
-
+__all__ = ["dense_relation_graph", "pair_similarity"]  # the others serve the package
 METRICS = ("cosine", "rbf", "dot")
 NONNEG = ("clamp", "shift", None)
 
