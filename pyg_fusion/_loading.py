@@ -143,20 +143,21 @@ def load_checkpoint(path: str | os.PathLike, *, what: str = "checkpoint",
 
 
 def load_lightning(cls, path: str | os.PathLike, *, what: str = "checkpoint",
-                   task: str | None = None):
+                   task: str | None = None, command: str = "evaluate"):
     """A :class:`lightning.LightningModule` of class ``cls`` rebuilt from a
     checkpoint its ``save_hyperparameters`` wrote: ``cls(**hyper_parameters)``
     with the saved weights (the hyper-parameters first passed through
     ``cls.hparams_from_checkpoint(hparams)`` where the class has one). ``task``:
     the command's task (``"segment"``, ``"translate"``), so that a checkpoint of
-    another command is named as such, with the command that evaluates it."""
+    another command is named as such, with the command that reads it as the
+    user's does: ``command`` (``"evaluate"``, ``"predict"``)."""
     ckpt = load_checkpoint(path, what=what, keys=("state_dict", "hyper_parameters"))
     hp = ckpt["hyper_parameters"]
     if task is not None:
-        other = other_task(hp, task)
+        other = other_task(hp, task, command)
         if other is not None:
             raise ValueError(f"{what}: {os.fspath(path)} is a checkpoint of {other[0]}, not "
-                             f"of the {task} task; evaluate it with {other[1]}")
+                             f"of the {task} task; {_verb(other[1])} with {other[1]}")
     # a class may read the settings of its older checkpoints anew (ones it now refuses)
     upgrade = getattr(cls, "hparams_from_checkpoint", lambda hparams: hparams)
     try:
@@ -186,15 +187,23 @@ def image_task(hp) -> str | None:
     return next((t for t, keys in _IMAGE_HPARAMS.items() if keys <= set(hp)), None)
 
 
-def other_task(hp, task: str) -> tuple[str, str] | None:
-    """``(what it is, the command that evaluates it)`` of a checkpoint that
-    is not of ``task`` but of another command; ``None`` when it is not
+def _verb(command: str) -> str:
+    """How the remedy of :func:`load_lightning` reads with ``command``."""
+    return "evaluate it" if " evaluate`" in command else "predict"
+
+
+def other_task(hp, task: str, command: str = "evaluate") -> tuple[str, str] | None:
+    """``(what it is, the command that reads it)`` of a checkpoint that is
+    not of ``task`` but of another command; ``None`` when it is not
     recognisably another's.
 
     Args:
         hp (dict): the checkpoint's ``hyper_parameters``.
         task (str): the task of the command reading it, ``"segment"`` or
             ``"translate"``.
+        command (str, optional): what the user ran, ``"evaluate"`` or ``"predict"``:
+            the other image task's command of that name is named (``pyg-fusion
+            train``'s checkpoints have ``evaluate`` only). (default: :obj:`"evaluate"`)
     """
     if isinstance(hp, dict) and isinstance(hp.get("config"), dict) and \
             {"method", "dataset"} <= set(hp["config"]):
@@ -202,5 +211,7 @@ def other_task(hp, task: str) -> tuple[str, str] | None:
     found = image_task(hp)
     if found is None or found == task:
         return None
+    if command != "evaluate":
+        return f"the {found} task", f"`pyg-fusion {found} {command}`"
     return (f"the {found} task", f"`pyg-fusion {found} evaluate` (or `pyg-fusion evaluate "
             f"--task {found}`)")

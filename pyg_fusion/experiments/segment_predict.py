@@ -45,7 +45,8 @@ def predict_segment(checkpoint: str, images: str, out_dir: str, *,
     from ._predictions import check_predictions_out, write_predictions
 
     check_predictions_out(out_dir)
-    module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
+    module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment",
+                            command="predict")
     images = osp.abspath(osp.expanduser(images))
     # read as the training scenes were (a checkpoint that records nothing: as segment
     # train reads, RGBDSegmentation's defaults)

@@ -47,7 +47,7 @@ def predict_translate(checkpoint: str, data: str, out_dir: str, *,
     check_predictions_out(out_dir)
     check_folder(data, "--data")
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint",
-                            task="translate")
+                            task="translate", command="predict")
     size = module.hparams.get("image_size") or (module.hparams.get("data_config") or {}).get(
         "image_size")
     if size is None:  # a checkpoint written before the training size was recorded
