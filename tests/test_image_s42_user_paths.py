@@ -37,3 +37,41 @@ def test_predict_names_the_predict_command_of_another_checkpoint(tmp_path, capsy
                  "--no-progress"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and re.search(message, err), err
+
+
+def _interrupted(stage, record):
+    import torch
+    (stage / "checkpoints").mkdir(parents=True)
+    torch.save({"run_config": record}, stage / "checkpoints" / "last.ckpt")
+
+
+@pytest.mark.parametrize("depth_folders, resumes", [(None, True), ("depth", False)])
+def test_resume_of_a_run_recorded_before_a_setting_existed(tmp_path, depth_folders, resumes):
+    """A run recorded without splits.depth_folders (written before it existed)
+    was refused: 'ran with splits.depth_folders=(not set), this run with None'.
+    At its default it is no difference; away from it, still one."""
+    import dataclasses
+
+    from pyg_fusion.experiments._image_resume import resume_point
+    from pyg_fusion.experiments.image_config import (TranslateDataConfig,
+                                                     TranslateModelConfig,
+                                                     TranslateTrainDataConfig)
+    data, model = TranslateDataConfig(), TranslateModelConfig()
+    splits = TranslateTrainDataConfig(depth_folders=depth_folders)
+    sections = dict(data=data, splits=splits, model=model)
+    now = {"accelerator": "cpu", **{k: dataclasses.asdict(v) for k, v in sections.items()}}
+    earlier = {**now, "splits": {k: v for k, v in now["splits"].items()
+                                 if k != "depth_folders"}}
+    _interrupted(tmp_path / "stage", earlier)
+    if resumes:
+        assert resume_point(str(tmp_path / "stage"), now, True, **sections) == str(
+            tmp_path / "stage" / "checkpoints" / "last.ckpt")
+    else:
+        with pytest.raises(ValueError, match=r"ran with splits\.depth_folders=\(not set\), "
+                                             r"this run with 'depth'"):
+            resume_point(str(tmp_path / "stage"), now, True, **sections)
+    # a setting the checkpoint has and this run lacks is still a difference
+    with pytest.raises(ValueError, match=r"ran with accelerator='cpu', this run with "
+                                         r"\(not set\)"):
+        resume_point(str(tmp_path / "stage"), {k: v for k, v in now.items()
+                                               if k != "accelerator"}, True, **sections)

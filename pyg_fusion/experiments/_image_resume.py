@@ -9,6 +9,8 @@ uninterrupted run (the checkpoint holds the random states:
 refused, as ``compare --resume`` refuses records of other settings."""
 from __future__ import annotations
 
+import dataclasses
+import json
 import os.path as osp
 
 import lightning as L
@@ -30,23 +32,28 @@ class RecordSettings(L.Callback):
         checkpoint[KEY] = self.config
 
 
-def resume_point(stage: str, config: dict, resume: bool) -> str | None:
+def resume_point(stage: str, config: dict, resume: bool, **sections) -> str | None:
     """The checkpoint a run resumes from: ``<stage>/checkpoints/last.ckpt``
     with ``resume`` when it was written with ``config``; :obj:`None` without
     ``resume``, or when there is none (a notice says so: the run trains from
     the start). A checkpoint of other settings, or of none, is a
-    :class:`ValueError` naming the first that differs.
+    :class:`ValueError` naming the first that differs. A setting of
+    ``sections`` that the checkpoint lacks (written before it existed) and
+    that this run holds at its default is no difference: that run ran as
+    its default does.
 
     Args:
         stage (str): the stage of the run (``<out>/train.partial``).
         config (dict): this run's settings, as :class:`RecordSettings` records them.
         resume (bool): whether to resume (``--resume``).
+        **sections (optional): the run's typed configs by section name
+            (``data=``, ``model=``...), whose fields' defaults these are.
     """
     if not resume:
         return None
     from .._loading import load_checkpoint
     from .._notices import notice
-    from ._resume import _UNSET, _difference
+    from ._resume import _UNSET, _difference, _upgraded
 
     path = osp.join(stage, LAST)
     if not osp.isfile(path):
@@ -57,7 +64,11 @@ def resume_point(stage: str, config: dict, resume: bool) -> str | None:
     if not isinstance(earlier, dict):
         raise ValueError(f"--resume: {path} records no settings of its run (a checkpoint "
                          f"of an earlier version): leave out --resume to train from the start")
-    diff = _difference(earlier, config)
+    defaults = json.loads(json.dumps(
+        {name: {f.name: f.default for f in dataclasses.fields(cfg)
+                if f.default is not dataclasses.MISSING}
+         for name, cfg in sections.items() if cfg is not None}))
+    diff = _difference(_upgraded(earlier, config, defaults=defaults), config)
     if diff is not None:
         where, was, now = ("(not set)" if v is _UNSET else repr(v) if i else v
                            for i, v in enumerate(diff))

@@ -62,15 +62,18 @@ def _defaults() -> dict[str, dict]:
         for name, cls in {**COMPONENTS, "data": DataConfig}.items()}))
 
 
-def _upgraded(earlier: Any, now: Any, path: str = "") -> Any:
+def _upgraded(earlier: Any, now: Any, path: str = "", defaults: dict | None = None) -> Any:
     """``earlier`` (JSON of what a record says ran) with the settings added
     that it lacks where ``now`` holds them at their default: a record of a
     version before that option ran as its default does, so it is no other
-    setting (a saved spec loads so too, ``MethodSpec.from_dict``)."""
+    setting (a saved spec loads so too, ``MethodSpec.from_dict``).
+    ``defaults``: per dotted section, its fields' defaults as JSON (default:
+    the graph tasks' records', :func:`_defaults`)."""
     if not (isinstance(earlier, dict) and isinstance(now, dict)):
         return earlier
-    defaults = _defaults().get(path.rstrip("."), {})
-    out = {k: _upgraded(v, now.get(k), f"{path}{k}.") for k, v in earlier.items()}
+    every = _defaults() if defaults is None else defaults
+    out = {k: _upgraded(v, now.get(k), f"{path}{k}.", every) for k, v in earlier.items()}
+    defaults = every.get(path.rstrip("."), {})
     out.update({k: now[k] for k in sorted(set(now) - set(earlier), key=str)
                 if k in defaults and defaults[k] == now[k]})
     return out

@@ -162,7 +162,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     if model.pretrained:
         _load_pretrained(module.model.encoder, model)
     record = config_with_data(config, data, model=model, trainer=trainer)
-    resumed = resume_point(osp.join(out_dir, "train.partial"), record, resume)
+    resumed = resume_point(osp.join(out_dir, "train.partial"), record, resume,
+                           data=data, model=model, trainer=trainer)
     # checkpoints and report go to out_dir together once the run finished
     with staged_run(out_dir, "train", REPORT, TRAINED, resume=resumed is not None) as stage:
         fitted = fit_segmentation(module, train, out_dir=stage, max_epochs=trainer.epochs,

@@ -110,7 +110,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         lambda_l1=model.lambda_l1, lr=model.lr, data_config=dataclasses.asdict(data),
         **critic)
     record = config_with_data(config, data, splits=splits, model=model, eval=test)
-    resumed = resume_point(osp.join(out_dir, "train.partial"), record, resume)
+    resumed = resume_point(osp.join(out_dir, "train.partial"), record, resume,
+                           data=data, splits=splits, model=model, eval=test)
     # checkpoints and report go to out_dir together once the run finished
     with staged_run(out_dir, "train", REPORT, TRAINED, resume=resumed is not None) as stage:
         trainer = fit_translation(module, train, out_dir=stage, max_epochs=model.epochs,
