@@ -234,8 +234,9 @@ class FusionDataset(CheckedIndex, InMemoryDataset):
     def get_summary(self):
         """PyG's summary statistics (:meth:`print_summary`), with the edges of the graphs
         per source (``edge_index_<source>``) counted per source, as PyG counts a
-        heterogeneous dataset's per edge type (PyG's own stopped at their ``num_edges``,
-        which has no single value); ``#edges`` counts ``edge_index``. Printing it needs
+        heterogeneous dataset's per edge type (PyG's own, which any user's dataset
+        of them prints, has the total only); ``#edges`` counts all graphs
+        (:attr:`~pyg_fusion.data.MultiSourceData.num_edges`). Printing it needs
         the ``tabulate`` package, an optional dependency of PyG that pyg_fusion does not
         install (``pip install tabulate``); the returned statistics do not."""
         from torch_geometric.data.summary import Stats, Summary
@@ -244,7 +245,7 @@ class FusionDataset(CheckedIndex, InMemoryDataset):
             # SyntheticTranslation's scenes are plain Data (one image per modality)
             graphs = data.num_source_edges if isinstance(data, MultiSourceData) else {}
             nodes.append(data.num_nodes)
-            edges.append(data.num_edges if not graphs or "edge_index" in data else 0)
+            edges.append(data.num_edges)
             for s, e in graphs.items():
                 per_source.setdefault((f"edge_index_{s}", ), []).append(e)
         if not per_source:
