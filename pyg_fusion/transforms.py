@@ -236,6 +236,18 @@ class PerSource(BaseTransform):
             # stored back, the weights would pair with the wrong edges
             short = {k: out[k].size(0) for k in self.KEYS[1:] if out.get(k) is not None
                      and out[k].size(0) != out.edge_index.size(1)}
+            if set(short) == {"edge_weight"} and out.get("edge_attr") is not None:
+                # PyG's T.GDC reads the weights from edge_attr (each 1 without
+                # it) and writes them there: it diffused without edge_weight_<s>
+                raise ValueError(
+                    f"{what}: the transform returned the weights of its "
+                    f"{out.edge_index.size(1)} edges as edge_attr and left edge_weight of "
+                    f"the {short['edge_weight']} edges it was given: it reads the weights "
+                    f"from edge_attr, not edge_weight (as PyG's T.GDC does: every weight 1 "
+                    f"without edge_attr). Give it the weights as edge_attr_{s} (data."
+                    f"edge_attr_{s} = data.edge_weight_{s}; del data.edge_weight_{s}), or "
+                    f"delete edge_weight_{s} to transform the unweighted graph; its weights "
+                    f"come back as edge_attr_{s}")
             if short:
                 raise ValueError(f"{what}: the transform returned {out.edge_index.size(1)} "
                                  f"edges but {', '.join(f'{k} of {n}' for k, n in short.items())}"
