@@ -75,3 +75,67 @@ def test_resume_of_a_run_recorded_before_a_setting_existed(tmp_path, depth_folde
                                          r"\(not set\)"):
         resume_point(str(tmp_path / "stage"), {k: v for k, v in now.items()
                                                if k != "accelerator"}, True, **sections)
+
+
+def _eight_bit_depth(root):
+    """The scenes' depth PNGs as 8-bit images (values 10..250), as many tools write."""
+    import numpy as np
+    from PIL import Image
+    for f in root.glob("*_depth.png"):
+        d = np.asarray(Image.open(f)).astype(np.int64)
+        Image.fromarray((10 + (d - 1000) // 20).astype(np.uint8)).save(f)
+
+
+def test_segment_train_reads_depth_at_depth_scale(tmp_path, capsys):
+    """segment train had no --depth-scale: an 8-bit depth PNG was read at
+    NYUDv2's 1/5000 (at most 0.05 m), without a word."""
+    import json
+
+    import torch
+    from test_asym_user import SEG, _write_scenes
+
+    from pyg_fusion.cli import main
+    root = tmp_path / "nyud"
+    _write_scenes(root, "train", [(24, 32)] * 2)
+    _write_scenes(root, "val", [(24, 32)], seed=1)
+    _eight_bit_depth(root)
+    train = ["segment", "train", "--data", "nyud", "--root", str(root), *SEG]
+    assert main([*train, "--out", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"--depth-scale 0\.0002: the depth of \S+val0_depth\.png reads at most "
+                     r"0\.0[0-9]+ m; .*give --depth-scale", err), err
+    assert main([*train, "--depth-scale", "0.02", "--out", str(tmp_path / "b")]) == 0
+    assert "--depth-scale" not in capsys.readouterr().err
+    ckpt = tmp_path / "b" / "checkpoints" / "last.ckpt"
+    hp = torch.load(ckpt, weights_only=False)["hyper_parameters"]
+    assert hp["preprocessing"]["depth_scale"] == 0.02 and hp["data_config"]["depth_scale"] == 0.02
+    # evaluate reads as the run did, and records it; another scale is refused
+    args = ["segment", "evaluate", "--checkpoint", str(ckpt), "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "e")]) == 0
+    record = json.loads((tmp_path / "e" / "metrics.json").read_text())
+    assert record["config"]["data"]["depth_scale"] == 0.02
+    capsys.readouterr()
+    assert main([*args, "--depth-scale", "0.001", "--out", str(tmp_path / "f")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--depth-scale: evaluate reads the test scenes as" in err, err
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--data", "nyud", "--root", "{root}", "--depth-scale", "0"],
+     r"argument --depth-scale: .*0"),
+    (["--data", "nyud", "--root", "{root}", "--depth-scale", "x"],
+     r"argument --depth-scale: .*'x'"),
+    (["--depth-scale", "0.001"],
+     r"--depth-scale: nyud data only, not read with --data synthetic"),
+])
+def test_a_bad_depth_scale_is_one_line(tmp_path, capsys, flags, message):
+    from pyg_fusion.cli import main
+    (tmp_path / "nyud").mkdir()
+    flags = [f.format(root=tmp_path / "nyud") for f in flags]
+    try:  # a flag's own check ends in argparse's exit
+        rc = main(["segment", "train", *flags, "--out", str(tmp_path / "o"), "--no-progress"])
+    except SystemExit as exc:
+        rc = exc.code
+    assert rc == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and re.search(message, err), err

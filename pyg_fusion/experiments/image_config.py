@@ -72,7 +72,7 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                 check_flag(f.name, getattr(cfg, f.name))
     # a flag of the other kind of data, away from its default, would be
     # recorded with the run but never read
-    other = (("num_classes", "crop_size") if data.data == "synthetic" else
+    other = (("num_classes", "crop_size", "depth_scale") if data.data == "synthetic" else
              ("size", "num_train", "num_test", "data_seed"))
     unread = [flag(f) for f in other
               if getattr(data, f) != SegmentDataConfig.__dataclass_fields__[f].default]

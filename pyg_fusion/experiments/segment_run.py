@@ -46,7 +46,7 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
             ``preprocessing``: ``depth_scale`` and ``normalize`` of
             :class:`~pyg_fusion.datasets.RGBDSegmentation`); the synthetic scenes are
             read as generated (depth / 5000, normalised RGB), another is an error.
-            (default: :obj:`None`, as ``segment train`` reads)
+            (default: :obj:`None`, depth x ``data.depth_scale``, as ``segment train`` reads)
     """
     from ..datasets.rgbd import RGBDSegmentation
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
@@ -68,6 +68,8 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
         raise ValueError(f"--force-reload: --data {data.data} is read from its files at every "
                          f"run; it has no cache to rebuild")
     check_scenes_root(data)
+    # a checkpoint's reading, or this run's (--depth-scale; the module records it)
+    read = preprocessing or {"depth_scale": data.depth_scale}
     k = data.num_classes
     test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
     # a folder of test scenes to score a checkpoint on needs no train.txt
@@ -87,7 +89,22 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
         train.check_files(labels=True, progress=progress)
         _check_disjoint(train, test)
     test.check_files(pixels=train is not None, progress=progress)
+    if train is not None:
+        _shallow_notice(test, data.depth_scale)
     return train, test, None
+
+
+def _shallow_notice(test, scale: float) -> None:
+    """A notice naming ``--depth-scale`` when the first test scene's depth,
+    read at ``scale``, is all under 0.1 m: an 8-bit depth PNG read at
+    NYUDv2's 1/5000 (at most 0.051 m) trained on depth of another scale,
+    silently."""
+    from .._notices import notice
+    deepest = float(test[0]["depth"].max())
+    if 0 < deepest < 0.1:
+        notice(f"--depth-scale {scale:g}: the depth of {test.items[0][-1]} reads at most "
+               f"{deepest:.3g} m; if its PNG values are not 1/{1 / scale:g} m each (NYUDv2's "
+               f"1/5000), give --depth-scale (e.g. 0.001 for millimetres)")
 
 
 def _check_disjoint(train, test) -> None:
@@ -269,6 +286,10 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
                              f"{k} classes")
         data = dataclasses.replace(data, num_classes=k)  # the notice's default, for old files
     check_workers(data.workers)  # given or the checkpoint's, before the scenes are made
+    read = module.hparams.get("preprocessing")
+    if read and data.data != SYNTHETIC:  # recorded as read (a Python run's own scale)
+        data = dataclasses.replace(data, depth_scale=read["depth_scale"])
+        defaulted.pop("depth_scale", None)  # the checkpoint's, not the default
     data = as_recorded(data, "root")
     # read as the module's training scenes were (a checkpoint that records it)
     _, test, names = segment_datasets(data, force_reload=force_reload, train=False,
@@ -298,6 +319,9 @@ def _check_read_by_evaluate(given: SegmentDataConfig, kind: str, recorded: dict 
         if unread:
             raise ValueError(f"{', '.join(unread)}: synthetic data only, not read with "
                              f"--data {kind}")
+    if changed_flags(given, recorded, ("depth_scale",)):
+        raise ValueError("--depth-scale: evaluate reads the test scenes as the checkpoint's "
+                         "training scenes were read (its depth scale); leave it out")
     if changed_flags(given, recorded, ("crop_size",)):
         raise ValueError("--crop-size: the training crop, not read by evaluate, which scores "
                          "each test scene at its own size")

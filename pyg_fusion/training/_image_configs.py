@@ -24,6 +24,8 @@ class SegmentDataConfig:
     root: str = option("runs/synthetic_rgbd", "data folder")
     num_classes: int = option(40, "classes of nyud data", check="positive_int")
     crop_size: int = option(500, "nyud training crop", check="positive_int")
+    depth_scale: float = option(1 / 5000, "nyud depth PNG value x this = metres (NYUDv2's "
+                                "1/5000; 0.001 for millimetres)", check="positive_float")
     size: int = option(64, "synthetic image side", check="positive_int")
     num_train: int = option(192, "synthetic train scenes", check="positive_int")
     num_test: int = option(64, "synthetic test scenes", check="positive_int")
