@@ -197,18 +197,16 @@ class MultiSourceData(Data):
 
     @property
     def num_edges(self) -> int:
-        """Edges of all its graphs, ``edge_index`` and every ``edge_index_<source>``
+        """The edges of ``edge_index`` where it has one (PyG's transforms size its
+        edge weights by this count); else the edges of all its graphs per source
         (:attr:`num_source_edges` per source), as PyG's ``HeteroData.num_edges`` sums
         its edge types: what PyG's ``dataset.print_summary()`` shows as ``#edges``."""
         # PyG counts the first attribute named like an edge one: with a graph
         # per source that was one source's graph, whichever was set first
         graphs = self.num_source_edges
-        if not graphs:
+        if not graphs or "edge_index" in self:
             return super().num_edges
-        edge_index = self._store.get("edge_index")
-        own = edge_index.size(-1) if isinstance(edge_index, torch.Tensor) \
-            and edge_index.dim() else 0
-        return own + sum(graphs.values())
+        return sum(graphs.values())
 
     # PyG's structural tools (T.ToUndirected, T.AddSelfLoops, T.RemoveIsolatedNodes,
     # is_undirected(), coalesce(), ...) go through edge_stores: without edge_index

@@ -24,6 +24,13 @@ def test_summary_of_a_users_dataset_counts_every_sources_graph():
     summary = _UserDataset([_graph(4, (5, 7)), _graph(6, (1, 2))]).get_summary()
     assert summary.num_graphs == 2 and (summary.num_nodes.min, summary.num_nodes.max) == (4, 6)
     assert (summary.num_edges.min, summary.num_edges.max) == (3, 12)
+
+
+def test_with_an_edge_index_num_edges_is_its_count():
+    # PyG's transforms size edge_index's weights by num_edges (LaplacianLambdaMax
+    # drops weights of another size without a word): the graphs per source stay out
     both = _graph(3, (2, 2))
-    both.edge_index = torch.zeros(2, 4, dtype=torch.long)
-    assert both.num_edges == 4 + 2 + 2
+    both.edge_index = torch.tensor([[0, 1, 2, 0], [1, 2, 0, 2]])
+    both.edge_weight = torch.tensor([1.0, 2.0, 3.0, 4.0])
+    assert both.num_edges == both.edge_weight.numel() == 4
+    assert both.num_source_edges == {"a": 2, "b": 2}
