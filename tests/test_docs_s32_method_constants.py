@@ -105,7 +105,7 @@ STATED = [
      (None, round(math.exp(-1.0), 12))),
     ("docs/methods.md", "with `g = floor(C / 5)` (`ratio = 0.2`)", _ratio, {0.2}),
     ("docs/methods.md", "learnable `alpha` (initialised to ones)", _ensemble_start, True),
-    ("docs/methods.md", "PNG values scaled by 1/5000 (`depth_scale`)", _depth_scale, 1 / 5000),
+    ("docs/methods.md", "PNG values scaled by 1/5000 (`depth_scale`;", _depth_scale, 1 / 5000),
     ("README.md", "with pix2pix's GAN + 100 x L1 on every branch", _lambda_l1, 100.0),
     ("docs/methods.md", "Two further terms are off by default: `lambda_anchor", _vad_off_terms,
      {(0.0, 0.0, False)}),
