@@ -122,9 +122,9 @@ def _lines(path: str, numeric: bool = True,
 
 
 _EXCEL_SEP = re.compile(r"sep=([,;\t|])")
-# a double quote, or a single one opening a cell ('big cat'); an apostrophe
-# inside or at the end of a word (o'neill, james') is none
-_QUOTE = re.compile(r"\"|(?<!\w)'")
+# a double quote, or single ones around a cell ('big cat'); an apostrophe
+# inside a word, ending or starting one (o'neill, james', '90s) is none
+_QUOTE = re.compile(r"\"|(?<!\w)'.*'(?!\w)")
 
 
 def _savetxt_comments(every: list[str]) -> list[str]:
