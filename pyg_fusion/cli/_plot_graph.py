@@ -15,23 +15,19 @@ def _check_weights(path: str, data) -> None:
     """The saved graph's edge weights are finite, by the figure's own rule of
     which attribute is a weight (:func:`~pyg_fusion.visualize._pyg_objects.plain_graph`
     for a plain PyG graph: ``edge_weight``, else a one-per-edge ``edge_attr``,
-    else from_networkx's ``weight``; a source's stored ``edge_weight_<source>``),
-    its error naming the flag and the file: the figure's named neither."""
-    import torch
-    if is_plain(data):
-        from ..visualize._pyg_objects import plain_graph
-        try:
-            plain_graph(data)
-        except ValueError as exc:
-            raise CLIError(f"--input {path}: {exc}") from None
-        return
+    else from_networkx's ``weight``; for a source's stored graph
+    :func:`~pyg_fusion.visualize._pyg_objects.edge_weights`: ``edge_weight_<source>``,
+    else a one-per-edge ``edge_attr_<source>``), its error naming the flag and
+    the file: the figure's named neither."""
+    from ..visualize._pyg_objects import checked_weights, edge_weights, plain_graph
     from ..data import source_names
-    for key in (f"edge_weight_{s}" for s in source_names(data)):
-        w = data.get(key)
-        if torch.is_tensor(w) and w.is_floating_point() and not torch.isfinite(w).all():
-            raise CLIError(f"--input {path}: data.{key} contains "
-                           f"{int((~torch.isfinite(w)).sum())} NaN or Inf value(s): a figure "
-                           f"of the graph needs finite weights")
+    try:
+        if is_plain(data):
+            plain_graph(data)
+        for s in source_names(data):
+            checked_weights(*edge_weights(data, f"_{s}"))
+    except ValueError as exc:
+        raise CLIError(f"--input {path}: {exc}") from None
 
 
 def node_count(data) -> int:
@@ -173,6 +169,7 @@ def _source_subgraph(data, idx, n: int):
     """The node-level sources of ``data`` on the nodes ``idx`` (of ``n``), their
     stored graphs between kept nodes (relabelled), labels and masks."""
     from torch_geometric.utils import subgraph
+    from ..visualize._pyg_objects import edge_weights
     import torch
     out = type(data)()
     for key in data.keys():
@@ -181,11 +178,11 @@ def _source_subgraph(data, idx, n: int):
             out[key] = value[idx]
             edges = data.get(f"edge_index_{key[2:]}")
             if edges is not None:  # drawn as the graph of this source, as the API draws it
-                weight = data.get(f"edge_weight_{key[2:]}")
+                weight_key, weight = edge_weights(data, f"_{key[2:]}")
                 out[f"edge_index_{key[2:]}"], kept = subgraph(
                     idx, edges, weight, relabel_nodes=True, num_nodes=n)
                 if weight is not None:
-                    out[f"edge_weight_{key[2:]}"] = kept
+                    out[weight_key] = kept
         elif key in ("y", "train_mask", "val_mask", "test_mask") and \
                 torch.is_tensor(value) and value.size(0) == n:
             out[key] = value[idx]

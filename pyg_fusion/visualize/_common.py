@@ -7,8 +7,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ._pyg_objects import (is_data, is_fused_graph, is_sparse, plain_graph, refuse_foreign,
-                           sparse_edges)
+from ._pyg_objects import (checked_weights, edge_weights, is_data, is_fused_graph, is_sparse,
+                           plain_graph, refuse_foreign, sparse_edges)
 from ._matrix import EdgeMatrix
 # the texts' and the figures' helpers, which every plot imports from here with the rest
 from ._text import (CHAR_EM, axes_width, fit_lines, shorten, shorten_all,  # noqa: F401
@@ -238,7 +238,8 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
                  max_nodes: int | None = None, hint: str = "plot a subgraph"
                  ) -> tuple[Tensor, Tensor, int]:
     """The relation graph of one source of a ``MultiSourceData``: the stored
-    ``edge_index_<source>`` / ``edge_weight_<source>`` if present, otherwise
+    ``edge_index_<source>`` with its ``edge_weight_<source>`` (else a
+    one-per-edge ``edge_attr_<source>``) if present, otherwise
     built from ``x_<source>`` with :func:`pyg_fusion.functional.relation_graph`.
     More than ``max_nodes`` units are refused first, before a k-NN search
     that takes minutes at a million units (see :func:`check_node_count`).
@@ -252,7 +253,9 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
     check_node_count(f"source {source!r}", x.size(0), max_nodes, hint)
     stored = data.get(f"edge_index_{source}")
     if stored is not None:
-        w = data.get(f"edge_weight_{source}")
+        # a one-per-edge edge_attr_<source> too: PyG's T.GDC (through PerSource)
+        # writes its weights there
+        w = checked_weights(*edge_weights(data, f"_{source}"))
         if w is None:
             w = torch.ones(stored.size(1), device=stored.device)
         return stored, w, x.size(0)

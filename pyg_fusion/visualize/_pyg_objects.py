@@ -40,11 +40,7 @@ def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
     if data.get("edge_index") is None:
         raise ValueError("the Data holds neither an edge_index nor sources x_<source> "
                          "(nor an adj_t): there is no graph to draw")
-    key, w = "edge_weight", data.get("edge_weight")
-    if w is None:
-        key, w = "edge_attr", data.get("edge_attr")
-        if not _one_per_edge(w):
-            w = None
+    key, w = edge_weights(data)
     if w is None and _one_per_edge(data.get("weight")) and \
             data.weight.size(0) == data.edge_index.size(1):
         # from_networkx(g) keeps networkx's edge weights as data.weight: its
@@ -55,16 +51,34 @@ def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
                              f"data.weight to draw them as edge weights, or delete "
                              f"data.weight")
         key, w = "weight", data.weight
+    w = checked_weights(key, w)
+    num_nodes = data.num_nodes
+    if num_nodes is None:
+        raise ValueError("the Data has no num_nodes (nor x): set data.num_nodes")
+    return data.edge_index, w, int(num_nodes)
+
+
+def edge_weights(data, suffix: str = "") -> tuple[str, Tensor | None]:
+    """The weights of the graph ``edge_index<suffix>`` of ``data`` (``suffix``
+    ``"_<source>"`` for a source's stored graph) and their key:
+    ``edge_weight<suffix>``, else a one-per-edge ``edge_attr<suffix>``
+    (``[E]`` or ``[E, 1]``: PyG's ``T.GDC`` writes its weights there), else
+    ``None``."""
+    key = f"edge_weight{suffix}"
+    if data.get(key) is None and _one_per_edge(data.get(f"edge_attr{suffix}")):
+        key = f"edge_attr{suffix}"
+    return key, data.get(key)
+
+
+def checked_weights(key: str, w: Tensor | None) -> Tensor | None:
+    """One-per-edge weights ``data.<key>`` as ``[E]``, refused where not finite."""
     if _one_per_edge(w):  # an edge_weight of [E, 1] as an edge_attr of [E, 1]
         w = w.reshape(-1)
         if w.is_floating_point() and not torch.isfinite(w).all():
             # the figure's own check named edge_weight, which the caller never gave
             raise ValueError(f"data.{key} contains {int((~torch.isfinite(w)).sum())} NaN "
                              f"or Inf value(s): a figure of the graph needs finite weights")
-    num_nodes = data.num_nodes
-    if num_nodes is None:
-        raise ValueError("the Data has no num_nodes (nor x): set data.num_nodes")
-    return data.edge_index, w, int(num_nodes)
+    return w
 
 
 def check_own_nodes(num_nodes, own: int, kind: str) -> None:
