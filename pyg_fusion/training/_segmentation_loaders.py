@@ -12,6 +12,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, default_collate
 
 from ..functional._checks import channel_count, check_int, check_names
+from ._scene_reading import read_from, record_reading
 
 if TYPE_CHECKING:  # the module's type only: segmentation imports this module
     from .segmentation import SegmentationModule
@@ -168,19 +169,14 @@ def _record_preprocessing(module: "SegmentationModule", ds: Dataset, what: str) 
     new scenes reads them the same way; training on scenes read otherwise
     than recorded is an error (a prediction would read them one way only), and
     so is validating on them (``what="val"``: scores of another reading)."""
-    from torch.utils.data import Subset
-    while isinstance(ds, Subset):
-        ds = ds.dataset
+    ds = read_from(ds)
     if not all(hasattr(ds, k) for k in PREPROCESSING):
         return
     seen = _check_preprocessing({k: getattr(ds, k) for k in PREPROCESSING})
-    had = module.hparams.get("preprocessing")
-    if had is not None and had != seen:
-        raise ValueError(f"{what} reads its scenes with {seen}, the module was given (or "
-                         f"trained with) preprocessing={had}: read them as recorded"
-                         + (f", or give SegmentationModule(..., preprocessing={seen})"
-                            if what == "train" else " (as the training scenes)"))
-    module.hparams["preprocessing"] = seen
+    record_reading(module, "preprocessing", seen, what, f"reads its scenes with {seen}",
+                   ": read them as recorded"
+                   + (f", or give SegmentationModule(..., preprocessing={seen})"
+                      if what == "train" else " (as the training scenes)"))
 
 
 def _check_labels(module: "SegmentationModule", part: dict) -> None:

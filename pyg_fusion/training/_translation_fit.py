@@ -12,6 +12,7 @@ import torch
 from ..functional._checks import check_int
 # fit_translation's defaults are the CLI's (one home)
 from ._image_configs import TranslateDataConfig, TranslateModelConfig
+from ._scene_reading import read_from, record_reading
 from .seeding import _checked_seed, keep_global_rng
 
 if TYPE_CHECKING:  # translation imports this module
@@ -93,30 +94,19 @@ def _record_reading(module: TranslationModule, train) -> None:
     ``depth_target``, whether its target is one of them, so that a
     prediction (an evaluation) reads new scenes as they were; scenes read otherwise than the
     module records are an error (a prediction reads one way)."""
-    from torch.utils.data import Subset
-    while isinstance(train, Subset):
-        train = train.dataset
+    train = read_from(train)
     size = getattr(train, "image_size", None)
     if size is not None:
-        _record(module, "image_size", int(size), f"resizes its scenes to {size} x {size}")
+        record_reading(module, "image_size", int(size), "train",
+                       f"resizes its scenes to {size} x {size}")
     depth = getattr(train, "depth", None)
     if depth is not None:
         depth = [m for m in module.modalities if m in depth]
-        _record(module, "depth_inputs", depth, f"reads the inputs {depth} as depth", set)
+        record_reading(module, "depth_inputs", depth, "train",
+                       f"reads the inputs {depth} as depth", key=set)
         target = getattr(train, "target", None) in train.depth  # evaluate reads tests so
-        _record(module, "depth_target", target, f"reads its target {train.target!r} "
-                f"{'as' if target else 'not as'} depth")
-
-
-def _record(module: TranslationModule, name: str, value, reads: str,
-            key=lambda v: v) -> None:
-    # module.hparams[name] = value, how train `reads` its scenes, unless the
-    # module was given (or trained with) another (compared by `key`)
-    had = module.hparams.get(name)
-    if had is not None and key(had) != key(value):
-        raise ValueError(f"train {reads}, the module was given (or trained with) "
-                         f"{name}={list(had) if isinstance(value, list) else had}")
-    module.hparams[name] = value
+        record_reading(module, "depth_target", target, "train", f"reads its target "
+                       f"{train.target!r} {'as' if target else 'not as'} depth")
 
 
 def _check_val_reading(module: TranslationModule, val) -> None:
@@ -124,9 +114,7 @@ def _check_val_reading(module: TranslationModule, val) -> None:
     ``image_size``, other folders read as depth) were scored, and ``best.ckpt``
     chosen by them, without a word: a hole of a depth folder read as the
     farthest depth in one and as no depth in the other."""
-    from torch.utils.data import Subset
-    while isinstance(val, Subset):
-        val = val.dataset
+    val = read_from(val)
     hp, odd = module.hparams, []
     size, depth = getattr(val, "image_size", None), getattr(val, "depth", None)
     if size is not None and hp.get("image_size") not in (None, size):
