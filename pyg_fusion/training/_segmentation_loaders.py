@@ -135,8 +135,8 @@ def _check_class_ids(num_classes, ignore_index, class_names=None) -> int:
 def _check_ignore_index(module: "SegmentationModule", ds: Dataset, what: str) -> None:
     """The scenes' unlabelled id (``RGBDSegmentation(ignore_index=...)``, which
     also pads its crops) must be the module's: else those pixels train and
-    score as a class, with no word."""
-    ours, theirs = module.hparams.ignore_index, getattr(ds, "ignore_index", None)
+    score as a class, with no word (a Subset's data set's: ``random_split``)."""
+    ours, theirs = module.hparams.ignore_index, getattr(read_from(ds), "ignore_index", None)
     if theirs is not None and theirs != ours:
         raise ValueError(f"{what} marks unlabelled pixels with ignore_index={theirs}, the "
                          f"module with ignore_index={ours}: give "
