@@ -94,7 +94,9 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
 
     Args:
         module (SegmentationModule): the trained model.
-        data (torch.utils.data.Dataset): the scenes to score.
+        data (torch.utils.data.Dataset): the scenes to score, read as the training ones
+            where the module records how (its ``preprocessing``; another
+            ``depth_scale`` or ``normalize`` is a :class:`ValueError`).
         out_dir (str): logs.
         batch_size (int, optional): images per step. (default: :obj:`8`)
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
@@ -105,6 +107,8 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
             depend on them). (default: :obj:`0`)
     """
     _check_ignore_index(module, data, "data")
+    if module.hparams.get("preprocessing") is not None:  # scores of another reading
+        _record_preprocessing(module, data, "data")
     if len(data) == 0:
         # Lightning skips an empty test loop: the scores returned were the last call's
         raise ValueError("data holds no scenes to score")
