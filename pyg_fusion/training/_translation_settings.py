@@ -73,13 +73,15 @@ def _check_objective(gan_mode, lambda_l1, lr, beta1, **critic) -> None:
 
 
 def hparams_from_checkpoint(hparams: dict) -> dict:
-    """A checkpoint's hyper-parameters as this class takes them: runs with
-    ``gan_mode="none"`` saved critic settings that nothing read (``translate
-    train`` recorded its ``--ndf 32 --d-layers 2``) before the class refused
-    them; they are dropped (no critic was built, the weights are the same).
-    So are, with a notice, the exchange's settings (``ratio``, ``shift``,
-    ``shuffle``, ``use_shift``) of a generator that exchanges nothing (one
-    modality, no fusion levels), saved before the generator refused them.
+    """A checkpoint's hyper-parameters as
+    :class:`~pyg_fusion.training.translation.TranslationModule` takes them
+    (its ``hparams_from_checkpoint``): runs with ``gan_mode="none"`` saved
+    critic settings that nothing read (``translate train`` recorded its
+    ``--ndf 32 --d-layers 2``) before the module refused them; they are
+    dropped (no critic was built, the weights are the same). So are, with a
+    notice, the exchange's settings (``ratio``, ``shift``, ``shuffle``,
+    ``use_shift``) of a generator that exchanges nothing (one modality, no
+    fusion levels), saved before the generator refused them.
 
     Args:
         hparams (dict): the checkpoint's ``hyper_parameters``.
