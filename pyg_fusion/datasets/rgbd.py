@@ -7,7 +7,8 @@ ignore) and the depth PNG (16-bit). NYUDv2 has 40 classes; depth is divided by
 5000 and tiled to 3 channels, RGB (8- or 16-bit; a grey image is tiled) is
 scaled to [0, 1] by its bit depth and normalised with the
 ImageNet mean and std (the release's settings). Training applies a random
-scale in [0.5, 2], a random crop (padded with ignore labels) and a random
+scale in [0.5, 2] (RGB bilinear; mask and depth take the pixel whose centre
+the RGB samples), a random crop (padded with ignore labels) and a random
 horizontal flip.
 
 These are images, not graphs: the dataset is a plain
@@ -37,8 +38,6 @@ __all__ = ["RGBDSegmentation", "IMAGENET_MEAN", "IMAGENET_STD"]
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
 
 
 def _kinds(paths: Sequence[str]) -> tuple[str, ...]:
@@ -334,10 +333,13 @@ class RGBDSegmentation(Dataset):
             rgb = F.interpolate(rgb[None], size=size, mode="bilinear",
                                 align_corners=False)[0]
             # nearest for depth too: averaging across an object border would
-            # invent depths that exist nowhere in the scene
-            depth = F.interpolate(depth[None], size=size, mode="nearest")[0]
+            # invent depths that exist nowhere in the scene. 'nearest-exact' takes
+            # the pixel whose centre the bilinear RGB samples; torch's 'nearest' (as
+            # the release's cv2 INTER_NEAREST) took the one under the output pixel's
+            # corner, labels up to a pixel off their colours (scale 1/3: 3c for 3c + 1)
+            depth = F.interpolate(depth[None], size=size, mode="nearest-exact")[0]
             mask = F.interpolate(mask[None, None].float(), size=size,
-                                 mode="nearest")[0, 0].long()
+                                 mode="nearest-exact")[0, 0].long()
         if self.crop_size is not None:
             c = self.crop_size
             h, w = mask.shape
