@@ -112,7 +112,7 @@ def _run(args, argv) -> int:
 
     from pyg_fusion._files import write_json
     from pyg_fusion.experiments.data import DataConfig, load_data
-    from pyg_fusion.experiments.run import _run_method
+    from pyg_fusion.experiments.run import run_method
     from pyg_fusion.training import vad_fit
     loaders = vad_fit._loaders
     if args.shuffle == "independent":
@@ -142,12 +142,10 @@ def _run(args, argv) -> int:
                 rest = sorted(set(range(len(td.train))) - set(held))
                 t0 = time.perf_counter()
                 with tempfile.TemporaryDirectory() as out, mock.patch(
-                        "pyg_fusion.training.vad_fit.split_videos",
-                        lambda *_, **__: (rest, held)), mock.patch(
                         "pyg_fusion.training.vad_fit._loaders", loaders):
-                    m, _ = _run_method(td, args.method, seed, out, options={"init": start},
-                                       devices=1, accelerator="cpu", progress=False,
-                                       checkpoint=False)
+                    m, _ = run_method(td, args.method, seed, out, options={"init": start},
+                                      accelerator="cpu", progress=False, checkpoint=False,
+                                      split=(rest, held))
                 rows.append({"dataset": args.dataset, "relational_shift": args.relational_shift,
                              "standardize": args.standardize, "method": args.method,
                              "shuffle": args.shuffle, "seed": seed, "fold": f, "folds": args.folds, "start": start,

@@ -38,7 +38,6 @@ import statistics
 import sys
 import tempfile
 import time
-from unittest import mock
 
 import torch
 import torch.nn.functional as F
@@ -135,7 +134,7 @@ def _run(args, argv) -> int:
 
     from pyg_fusion._files import write_json
     from pyg_fusion.experiments.data import DataConfig, load_data
-    from pyg_fusion.experiments.run import _run_method
+    from pyg_fusion.experiments.run import run_method
     from pyg_fusion.training.vad_fit import restart_seed
     cfg = DataConfig(dataset=args.dataset, root=args.root,
                      relational_shift=args.relational_shift, standardize=args.standardize)
@@ -154,12 +153,11 @@ def _run(args, argv) -> int:
                 if (seed, start, r) in done:
                     continue
                 t0 = time.perf_counter()
-                with tempfile.TemporaryDirectory() as out, mock.patch(
-                        "pyg_fusion.training.vad_fit.split_videos",
-                        lambda *_, **__: (train, choice)):
-                    m, task = _run_method(td, args.method, restart_seed(seed, r), out,
-                                          options={"init": start}, devices=1,
-                                          accelerator="cpu", progress=False, checkpoint=False)
+                with tempfile.TemporaryDirectory() as out:  # the judges are not read
+                    m, task = run_method(td, args.method, restart_seed(seed, r), out,
+                                         options={"init": start}, accelerator="cpu",
+                                         progress=False, checkpoint=False,
+                                         split=(train, choice))
                 j = judge_loss(task, torch.utils.data.Subset(td.train, judge))
                 rows.append({**dict(zip(FIELDS, setting)), "seed": seed, "start": start,
                              "restart": r, "choice_loss": m["val_loss"], "judge_loss": j,

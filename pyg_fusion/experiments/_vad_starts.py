@@ -118,7 +118,7 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
 
 def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_dir: Path,
          dims, *, devices: int, accelerator: str, progress: bool,
-         checkpoint: bool) -> dict[str, Any]:
+         checkpoint: bool, split=None) -> dict[str, Any]:
     from ..methods import build_spec
     from ..training.vad_fit import fit_vad
     # every field of the trainer and objective configs is an argument of
@@ -129,4 +129,4 @@ def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_
     return fit_vad(lambda: build_spec(spec, dims), td.train, td.test, out_dir=out_dir,
                    **settings, seed=seed, devices=devices, accelerator=accelerator,
                    progress=progress, checkpoint=checkpoint, config=config,
-                   standardizer=getattr(td.train, "standardizer", None))
+                   standardizer=getattr(td.train, "standardizer", None), split=split)

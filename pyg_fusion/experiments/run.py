@@ -25,7 +25,8 @@ from .records import _write_partial
 def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
                options: dict[str, Any] | None = None, devices: int = 1,
                accelerator: str = "cpu", progress: bool = True,
-               checkpoint: bool = True) -> tuple[dict[str, Any], Any]:
+               checkpoint: bool = True,
+               split: tuple[list[int], list[int]] | None = None) -> tuple[dict[str, Any], Any]:
     """Trains ``method`` on ``td`` with ``seed``; returns ``(metrics, task)``:
     the test metrics (for the node task at the epoch of best validation) and
     the trained LightningModule.
@@ -46,9 +47,13 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
         checkpoint (bool, optional): write checkpoints, whose
             ``hyper_parameters["config"]`` holds the spec and the data config.
             (default: :obj:`True`)
+        split (tuple, optional): a VAD run's training and held-out videos, two lists of
+            indices into ``td.train``, in place of the seeded split of its ``val_fraction``
+            (:func:`~pyg_fusion.training.vad_fit.fit_vad`'s ``split``). (default: :obj:`None`)
     """
     return _run_method(td, method, seed, out_dir, options=options, devices=devices,
-                       accelerator=accelerator, progress=progress, checkpoint=checkpoint)
+                       accelerator=accelerator, progress=progress, checkpoint=checkpoint,
+                       split=split)
 
 
 def check_per_source(options: dict[str, Any], sources: list[str], dataset: str) -> None:
@@ -73,8 +78,8 @@ def check_per_source(options: dict[str, Any], sources: list[str], dataset: str) 
 @keeps_global_rng
 def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
                 options: dict[str, Any] | None, devices: int, accelerator: str,
-                progress: bool, checkpoint: bool,
-                starts: list[str] | None = None) -> tuple[dict[str, Any], Any]:
+                progress: bool, checkpoint: bool, starts: list[str] | None = None,
+                split: tuple[list[int], list[int]] | None = None) -> tuple[dict[str, Any], Any]:
     """:func:`run_method`; a VAD run trains from ``starts``
     (:func:`~._vad_starts.vad_starts` of its data and spec) where the caller
     has them (:func:`run_grid`: one data object for every seed, so once per
@@ -97,6 +102,9 @@ def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
               "data_config": None if td.config is None else dataclasses.asdict(td.config),
               "versions": library_versions()}
     if td.task == "node":
+        if split is not None:  # the node task's split is its data's masks
+            raise ValueError("split chooses a VAD run's held-out videos: a node run's "
+                             "split is its data's train / val masks")
         r = _fit_node(td, spec, config, seed, out_dir, devices=devices,
                       accelerator=accelerator, progress=progress, checkpoint=checkpoint)
         metrics = {"accuracy": r.get("test_acc", float("nan")),
@@ -104,7 +112,8 @@ def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     else:
         from ..training.vad_fit import TEST_METRICS, VAL_METRICS
         r = _fit_starts(td, spec, config, seed, out_dir, starts=starts, devices=devices,
-                        accelerator=accelerator, progress=progress, checkpoint=checkpoint)
+                        accelerator=accelerator, progress=progress, checkpoint=checkpoint,
+                        split=split)
         metrics = {k: r[k] for k in TEST_METRICS}
         # the tested model's held-out metrics (none with val_fraction=0); with
         # restarts, both combinations' metrics (chosen_*, ensemble_*)

@@ -20,7 +20,7 @@ from .trainer import (build_trainer, check_schedule, training_strategy, validate
                       without_validation)
 from .vad import IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import RestartEnsemble
-from .vad_split import _label, check_test_videos, read_once, video_keys
+from .vad_split import _label, check_split, check_test_videos, read_once, video_keys
 
 __all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
 
@@ -67,7 +67,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             operator_lr: float | None = None, operator_warmup: int | str = 0,
             branch_warmup: bool = False, branch_fresh_head: bool = False,
             choice: str = "loss",
-            restart_combine: str = "best", seed: int = 0, devices: int = 1,
+            restart_combine: str = "best", seed: int = 0,
+            split: tuple[list[int], list[int]] | None = None, devices: int = 1,
             accelerator: str = "cpu", progress: bool = True, checkpoint: bool = True,
             config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
@@ -167,6 +168,11 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         seed (int, optional): seeds the run and the held-out split (a module ``model``
             should be seeded before it is built; a builder is called after seeding).
             (default: :obj:`0`)
+        split (tuple, optional): the training and the held-out videos, two lists of
+            indices into ``train_ds``, in place of the split of ``val_fraction`` and
+            ``seed`` (a video in neither is neither trained on nor held out, e.g. a
+            study's own judges).
+            (default: :obj:`None`)
         devices (int, optional): processes, one per CPU process or GPU (> 1: DDP, gloo on
             the CPU). (default: :obj:`1`)
         accelerator (str, optional): ``"cpu"``, ``"gpu"`` (= ``"cuda"``) or ``"auto"``
@@ -213,9 +219,12 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     batch_size = check_int("batch_size", batch_size, minimum=1)
     seed = _checked_seed(seed)  # the held-out split draws from it before the trainer seeds
     check_dropout("val_fraction", val_fraction)  # the check of a number in [0, 1)
-    if restarts > 1 and not val_fraction:
-        raise ValueError("restarts > 1 needs held-out videos to choose among them: "
-                         "val_fraction must be > 0")
+    if split is not None:
+        split = check_split(train_ds, split)
+    held_out = bool(split[1]) if split is not None else bool(val_fraction)
+    give = "val_fraction must be > 0" if split is None else "split holds none"
+    if restarts > 1 and not held_out:
+        raise ValueError(f"restarts > 1 needs held-out videos to choose among them: {give}")
     if restarts > 1 and isinstance(model, nn.Module):
         raise ValueError("restarts > 1 needs model to be a function that builds the model "
                          "(each restart is a new initialisation)")
@@ -231,13 +240,13 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     check_choice("choice", choice, CHOICES)  # (the task checks it too, once built)
     check_operator_warmup(operator_warmup)
     check_choice("restart_combine", restart_combine, COMBINES)
-    if choice != "loss" and not val_fraction:
-        raise ValueError(f"choice={choice!r} needs held-out videos: val_fraction must be > 0")
+    if choice != "loss" and not held_out:
+        raise ValueError(f"choice={choice!r} needs held-out videos: {give}")
     # every epoch reads the training videos: once where each read gives the same
     train_ds = read_once(train_ds)
     check_test_videos(test_ds, train_ds)
-    train_idx, val_idx = split_videos(train_ds, val_fraction, seed)
-    fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx else train_ds
+    train_idx, val_idx = split or split_videos(train_ds, val_fraction, seed)
+    fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx or split else train_ds
     val_ds = torch.utils.data.Subset(train_ds, val_idx) if val_idx else None
     normal = [train_ds[i] for i in val_idx if _label(train_ds[i]) == 0]
     held_normal = len(set(video_keys(normal)))  # the crops of a video are one

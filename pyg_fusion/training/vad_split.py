@@ -1,17 +1,19 @@
 """The videos of a weakly supervised VAD run: the held-out ones, a
 stratified, seeded split of the training videos by their video labels, which
 keeps the items of one video (its crops) on one side
-(:func:`~pyg_fusion.training.vad_fit.fit_vad`'s ``val_fraction``); and the
-check of the test videos (their frame ground truth, none a training video)
-before any training."""
+(:func:`~pyg_fusion.training.vad_fit.fit_vad`'s ``val_fraction``), or the
+caller's own (its ``split``, checked); and the check of the test videos
+(their frame ground truth, none a training video) before any training."""
 from __future__ import annotations
+
+import operator
 
 import torch
 
 from ..functional._checks import check_dropout
 from .seeding import _checked_seed
 
-__all__ = ["split_videos", "check_test_videos"]
+__all__ = ["split_videos", "check_split", "check_test_videos"]
 
 
 def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
@@ -81,6 +83,43 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
                          f"epoch (pyg-fusion: --val-fraction 0)")
     return (sorted(i for g in train for i in members[g]),
             sorted(i for g in val for i in members[g]))
+
+
+def check_split(dataset, split) -> tuple[list[int], list[int]]:
+    """``split``, the training and held-out videos a caller chooses in place
+    of :func:`split_videos`' (:func:`~pyg_fusion.training.vad_fit.fit_vad`'s
+    ``split``), as two lists of indices into ``dataset`` in the given order:
+    ints in range, some to train on, and no video (its crops are one) on both
+    sides, where its held-out loss would read training data.
+
+    Args:
+        dataset (torch.utils.data.Dataset): the training videos.
+        split (tuple): ``(training indices, held-out indices)``.
+    """
+    if not isinstance(split, (tuple, list)) or len(split) != 2:
+        raise TypeError(f"split must be a pair (training indices, held-out indices), got "
+                        f"{type(split).__name__}")
+    n, parts = len(dataset), []
+    for name, part in zip(("training", "held-out"), split):
+        try:
+            idx = [operator.index(i) for i in part]
+        except TypeError:
+            raise TypeError(f"split's {name} videos must be ints, indices into the "
+                            f"dataset") from None
+        bad = [i for i in idx if not 0 <= i < n]
+        if bad:
+            raise ValueError(f"split's {name} videos must be indices in [0, {n}), the "
+                             f"dataset's {n} videos, got {bad[:5]}")
+        parts.append(idx)
+    if not parts[0]:
+        raise ValueError("split names no training video")
+    keys = video_keys([dataset[i] for i in range(n)])
+    both = sorted({keys[i] for i in parts[0]} & {keys[i] for i in parts[1]}, key=str)
+    if both:
+        raise ValueError(f"split holds {len(both)} video(s) on both sides, e.g. "
+                         f"{both[0]!r} (an index twice, or crops of one video): a held-out "
+                         f"video must not be trained on")
+    return parts[0], parts[1]
 
 
 def read_once(dataset):
