@@ -62,7 +62,7 @@ LABELS = (  # (module, attribute, label, is a static method)
     ("pyg_fusion.functional.powers", "place", "powers: place", False),
     ("pyg_fusion.nn.lego_fusion", "lego_fuse_sparse", "fusion fwd", False),
     ("pyg_fusion.functional._spgemm", "_candidate_backward", "bwd: products", False),
-    ("pyg_fusion.functional.similarity", "_RowDot.backward", "bwd: similarity", True),
+    ("pyg_fusion.functional._pair_dot", "_RowDot.backward", "bwd: similarity", True),
     ("pyg_fusion.functional._align", "_Place.backward", "bwd: place", True),
 )
 GIB = 2 ** 30

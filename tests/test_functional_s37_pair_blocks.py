@@ -1,12 +1,12 @@
 """pair_similarity of pairs not in kNN row order (a shared support, a
-threshold graph) runs in blocks of edges (similarity._PairDot): the numbers
+threshold graph) runs in blocks of edges (_pair_dot._PairDot): the numbers
 of the unblocked gathers (x[row] * x[col]).sum(-1), bitwise, forward and
 backward, and their gradcheck."""
 import pytest
 import torch
 
 import pyg_fusion.functional as F
-from pyg_fusion.functional import similarity
+from pyg_fusion.functional import _pair_dot
 
 
 def _pairs(n, e, seed, sort=True):
@@ -18,7 +18,7 @@ def _pairs(n, e, seed, sort=True):
 
 
 def _run(x, row, col, metric, block, monkeypatch):
-    monkeypatch.setattr(similarity, "_PAIRDOT_BLOCK", block)
+    monkeypatch.setattr(_pair_dot, "_PAIRDOT_BLOCK", block)
     x = x.detach().clone().requires_grad_()
     w = F.pair_similarity(x, row, col, metric, None)
     g = torch.linspace(-1, 1, w.numel(), dtype=w.dtype)
@@ -48,7 +48,7 @@ def test_edge_blocks_give_the_unblocked_numbers(metric, dtype, sort, threads, mo
 
 @pytest.mark.parametrize("metric", ["cosine", "dot"])
 def test_edge_blocks_gradcheck(metric, monkeypatch):
-    monkeypatch.setattr(similarity, "_PAIRDOT_BLOCK", 3 * 4)  # blocks of 3 edges
+    monkeypatch.setattr(_pair_dot, "_PAIRDOT_BLOCK", 3 * 4)  # blocks of 3 edges
     torch.manual_seed(2)
     x = torch.randn(9, 4, dtype=torch.float64, requires_grad=True)
     row, col = _pairs(9, 20, 3, sort=False)

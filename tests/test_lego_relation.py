@@ -170,9 +170,9 @@ def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg, de
 def test_pair_similarity_row_blocks_gradcheck(metric, backend, monkeypatch, device):
     # backend "auto": the backward by scipy's sparse-dense products on CPU;
     # "torch": by torch's ops (on CUDA both are torch's)
-    from pyg_fusion.functional import _csr, similarity
+    from pyg_fusion.functional import _csr, _pair_dot
     monkeypatch.setattr(_csr, "BACKEND", backend)
-    monkeypatch.setattr(similarity, "_ROWDOT_BLOCK", 20)  # several row blocks
+    monkeypatch.setattr(_pair_dot, "_ROWDOT_BLOCK", 20)  # several row blocks
     torch.manual_seed(13)
     x = torch.randn(11, 4, dtype=torch.float64).to(device).requires_grad_()
     ei, _ = F.relation_graph(x, k=3, metric=metric, nonneg=None)
