@@ -35,7 +35,6 @@ held-out loss and the rank of fold 0's).
 """
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -49,8 +48,7 @@ import torch
 from pyg_fusion._versions import library_versions
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-STARTS = ("product", "mean")
+from _vad_study import FRACTION, STARTS, add_study_arguments, earlier_runs, study_data  # noqa: E402
 
 
 def independent_seed(seed: int, stream: int = 1) -> int:
@@ -82,24 +80,16 @@ def folds_of(dataset, k: int, fraction: float, seed: int) -> list[list[int]]:
 
 
 def main(argv=None):
-    from _cli import (add_seeds_argument, check_writable, kept_state, nonneg_float, parser,
-                      positive_int, user_errors)
+    from _cli import check_writable, kept_state, parser, positive_int, user_errors
     p = parser(__file__, __doc__)
-    p.add_argument("--dataset", default="synthetic-vad", choices=("synthetic-vad", "motion-vad"))
-    p.add_argument("--method", default="lego-row", choices=("lego-row", "lego"))
-    add_seeds_argument(p, list(range(5)))
+    add_study_arguments(p)
     p.add_argument("--folds", type=positive_int, default=5,
                    help="k: each start is trained k times, fold f held out in run f")
-    p.add_argument("--relational-shift", type=nonneg_float, default=0.0)
-    p.add_argument("--standardize", action="store_true")
     p.add_argument("--starts", nargs="+", choices=STARTS, default=list(STARTS),
                    help="the starts trained (the rules need both)")
     p.add_argument("--shuffle", choices=("seed", "independent"), default="seed",
                    help="the training shuffle's generator: seeded with the seed, as fit_vad "
                         "seeds it, or independently of the folds")
-    p.add_argument("--root", default="runs/data")
-    p.add_argument("--json", required=True,
-                   help="the runs, one record each (read first: runs in it are skipped)")
     args = p.parse_args(argv)
     check_writable(p, args.json)
     # threads and the random generators as they were: main() may be called in-process
@@ -111,29 +101,22 @@ def _run(args, argv) -> int:
     from _cli import command_line
 
     from pyg_fusion._files import write_json
-    from pyg_fusion.experiments.data import DataConfig, load_data
     from pyg_fusion.experiments.run import run_method
     from pyg_fusion.training import vad_fit
     loaders = vad_fit._loaders
     if args.shuffle == "independent":
         def loaders(train_ds, eval_ds, batch_size, seed, _fit_vad=vad_fit._loaders):
             return _fit_vad(train_ds, eval_ds, batch_size, independent_seed(seed))
-    cfg = DataConfig(dataset=args.dataset, root=args.root,
-                     relational_shift=args.relational_shift, standardize=args.standardize)
-    td = load_data(cfg)
-    fraction = 0.2  # the VAD default (--val-fraction)
+    td = study_data(args)
     command = command_line(__file__, argv)
-    rows = []
-    if os.path.isfile(args.json):
-        with open(args.json) as fh:
-            rows = json.load(fh)
+    rows = earlier_runs(args.json)
     fields = ("dataset", "relational_shift", "standardize", "method", "folds", "shuffle")
     setting = tuple(getattr(args, k) for k in fields)
     # (records written before --shuffle are of the seeded shuffle)
     done = {(r["seed"], r["fold"], r["start"]) for r in rows
             if tuple(r.get(k, "seed") for k in fields) == setting}
     for seed in args.seeds:
-        folds = folds_of(td.train, args.folds, fraction, seed)
+        folds = folds_of(td.train, args.folds, FRACTION, seed)
         for f in range(args.folds):
             for start in args.starts:
                 if (seed, f, start) in done:

@@ -32,7 +32,6 @@ adds restart 2 only); ``--relational-shift 4`` and ``--dataset motion-vad
 """
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -45,9 +44,7 @@ import torch.nn.functional as F
 from pyg_fusion._versions import library_versions
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-STARTS = ("product", "mean")
-FRACTION = 0.2  # the VAD default (--val-fraction)
+from _vad_study import FRACTION, STARTS, add_study_arguments, earlier_runs, study_data  # noqa: E402
 
 
 def halves_of(dataset, seed: int, half: int = 0) -> tuple[list[int], list[int], list[int]]:
@@ -104,21 +101,13 @@ def choose(runs: dict, restarts: int) -> tuple[str, int]:
 
 
 def main(argv=None):
-    from _cli import (add_seeds_argument, check_writable, kept_state, nonneg_float, parser,
-                      positive_int, user_errors)
+    from _cli import check_writable, kept_state, parser, positive_int, user_errors
     p = parser(__file__, __doc__)
-    p.add_argument("--dataset", default="synthetic-vad", choices=("synthetic-vad", "motion-vad"))
-    p.add_argument("--method", default="lego-row", choices=("lego-row", "lego"))
-    add_seeds_argument(p, list(range(5)))
+    add_study_arguments(p)
     p.add_argument("--restarts", type=positive_int, default=2,
                    help="R: restarts 0..R-1 of each start are trained; settings 1..R judged")
     p.add_argument("--half", type=int, choices=(0, 1), default=0,
                    help="the half of the held-out videos that chooses (1: the halves swapped)")
-    p.add_argument("--relational-shift", type=nonneg_float, default=0.0)
-    p.add_argument("--standardize", action="store_true")
-    p.add_argument("--root", default="runs/data")
-    p.add_argument("--json", required=True,
-                   help="the runs, one record each (read first: runs in it are skipped)")
     args = p.parse_args(argv)
     check_writable(p, args.json)
     # threads and the random generators as they were: main() may be called in-process
@@ -133,17 +122,11 @@ def _run(args, argv) -> int:
     from _cli import command_line
 
     from pyg_fusion._files import write_json
-    from pyg_fusion.experiments.data import DataConfig, load_data
     from pyg_fusion.experiments.run import run_method
     from pyg_fusion.training.vad_fit import restart_seed
-    cfg = DataConfig(dataset=args.dataset, root=args.root,
-                     relational_shift=args.relational_shift, standardize=args.standardize)
-    td = load_data(cfg)
+    td = study_data(args)
     command = command_line(__file__, argv)
-    rows = []
-    if os.path.isfile(args.json):
-        with open(args.json) as fh:
-            rows = json.load(fh)
+    rows = earlier_runs(args.json)
     setting = tuple(getattr(args, k) for k in FIELDS)
     done = {(r["seed"], r["start"], r["restart"]) for r in rows if _setting(r) == setting}
     for r in range(args.restarts):  # every seed's restart r before any restart r + 1
