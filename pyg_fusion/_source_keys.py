@@ -29,6 +29,13 @@ def _followed(key: str, keys: set[str]) -> bool:
     return key.endswith(("_batch", "_ptr")) and key.rsplit("_", 1)[0] in keys
 
 
+def _source_values(key: str, keys) -> bool:
+    # a source's features or a stored graph's weights (x_<source>,
+    # edge_weight_<source>, edge_attr_<source>): values, never offset when
+    # batching, whatever the source's name
+    return key.startswith(("x_", "edge_weight_", "edge_attr_")) and not _followed(key, keys)
+
+
 def source_batch(data: Data, source: str) -> torch.Tensor | None:
     """The graph of each unit of ``source`` in a batch (``None`` for one
     graph), so that graphs built per unit never link two graphs:

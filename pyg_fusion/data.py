@@ -37,7 +37,8 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.utils import subgraph
 
 from ._data_checks import check_node_rows, check_offset_ids, check_subset, validate_sources
-from ._source_keys import _followed, _names, rebatched, source_batch, source_names  # noqa: F401
+from ._source_keys import (_followed, _names, _source_values, rebatched,  # noqa: F401
+                           source_batch, source_names)
 
 # what ``from pyg_fusion.data import *`` gives: the data class and its key
 # helpers, not the modules and input checks imported here (copy, torch, Data)
@@ -373,11 +374,17 @@ class MultiSourceData(Data):
         if key.startswith("x_") and f"assign_{key[2:]}" not in self._store \
                 and isinstance(value, torch.Tensor) and value.dim():
             check_node_rows(self, key, value)
+        # PyG offsets every key holding 'batch' or 'index' (and concatenates
+        # the second along its last dim): x_batchnorm's features were offset
+        if _source_values(key, self._store):
+            return 0
         return super().__inc__(key, value, *args, **kwargs)
 
     def __cat_dim__(self, key, value, *args, **kwargs):
         if key.startswith("edge_index_"):
             return -1
+        if _source_values(key, self._store):
+            return 0
         return super().__cat_dim__(key, value, *args, **kwargs)
 
 
