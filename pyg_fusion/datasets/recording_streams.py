@@ -22,6 +22,7 @@ from .._files import write_json, write_text
 from ._npy import save_npy
 from ._recording_args import (axis_name, check_activities, check_pair, check_recordings,
                               check_sensors, digest_signal, file_safe)
+from ._splice_streams import check_counts, splice_stream
 from .snippet_features import STATISTICS, motion_snippet_features
 from .vad import VADFeatures, VADLayout
 
@@ -322,7 +323,7 @@ class RecordingStreamsVAD(VADFeatures):
             feats = {s: [motion_snippet_features(x[ch], self.rate) for x in X]
                      for s, ch in self.sensors.items()}  # per recording [T_r, F]
             by_activity = {a: np.flatnonzero(y == a) for a in self._activities()}
-            self._check_counts(split, feats[first], by_activity)
+            check_counts(g, self.rate, split, feats[first], by_activity)
             groups[split] = feats, by_activity
         videos = {}
         for split, n in zip(("train", "test"), g["num_videos"]):
@@ -335,7 +336,7 @@ class RecordingStreamsVAD(VADFeatures):
                 act = g["normal_activities"][k % len(g["normal_activities"])]
                 video = (f"{split}_{i:04d}_{file_safe(act)}_"
                          f"{'anomaly' if label else 'normal'}")
-                x, gt, info = self._stream(rng, feats, by_activity, act, label)
+                x, gt, info = splice_stream(g, rng, feats, by_activity, act, label)
                 videos[video] = {"split": split, "label": label, **info}
                 for s in self.sensors:
                     save_npy(osp.join(base, "features", s, f"{video}.npy"), x[s])
@@ -349,52 +350,6 @@ class RecordingStreamsVAD(VADFeatures):
         write_json(osp.join(base, self.record_name),
                    {"options": g, "code": data_code_hash(), "source": self.description,
                     **self._made_of(), "features": names, "videos": videos})
-
-    def _check_counts(self, split, snippets, by_activity) -> None:
-        g = self.gen
-        lo, hi = g["recordings"]
-        for a in g["normal_activities"]:
-            have = by_activity[a]
-            if len(have) < hi:
-                raise ValueError(f"the {split} recordings hold {len(have)} of activity {a!r}, "
-                                 f"fewer than recordings[1] = {hi}")
-            shortest = sorted(len(snippets[r]) for r in have)[:lo]
-            if sum(shortest) < g["anomaly_snippets"][1]:
-                raise ValueError(f"a stream of recordings[0] = {lo} {split} recording(s) of "
-                                 f"{a!r} can be {sum(shortest)} snippets long, shorter than "
-                                 f"anomaly_snippets[1] = {g['anomaly_snippets'][1]}")
-        for b in g["anomaly_activities"]:
-            short = [int(r) for r in by_activity[b]
-                     if len(snippets[r]) < g["anomaly_snippets"][1]]
-            if len(by_activity[b]) == 0 or short:
-                raise ValueError(
-                    f"every {split} recording of the anomaly activity {b!r} needs "
-                    f"anomaly_snippets[1] = {g['anomaly_snippets'][1]} snippets of "
-                    f"{self.rate} samples; "
-                    + (f"recordings {short} have fewer" if short else "there are none"))
-
-    def _stream(self, rng, feats, by_activity, act, label):
-        g = self.gen
-        R = int(rng.integers(g["recordings"][0], g["recordings"][1] + 1))
-        recs = rng.choice(by_activity[act], size=R, replace=False)
-        x = {s: np.concatenate([f[r] for r in recs]) for s, f in feats.items()}
-        T = len(next(iter(x.values())))
-        gt = np.zeros(T, dtype=np.int64)
-        info = {"activity": act, "recordings": [int(r) for r in recs]}
-        if label:
-            others = [b for b in g["anomaly_activities"] if b != act]
-            b = others[int(rng.integers(len(others)))]
-            rec = int(rng.choice(by_activity[b]))
-            L = int(rng.integers(g["anomaly_snippets"][0], g["anomaly_snippets"][1] + 1))
-            length = len(next(iter(feats.values()))[rec])
-            src = int(rng.integers(0, length - L + 1))
-            t0 = int(rng.integers(0, T - L + 1))
-            for s in x:
-                x[s][t0:t0 + L] = feats[s][rec][src:src + L]
-            gt[t0:t0 + L] = 1
-            info["anomaly"] = {"start": t0, "end": t0 + L, "activity": b, "recording": rec,
-                               "recording_start": src}
-        return x, gt, info
 
     def _repr_options(self) -> str:
         return f"split={self.split!r}, seed={self.gen['seed']}"
