@@ -26,13 +26,25 @@ def zscore_columns(x: Tensor) -> Tensor:
     # in float64: float32's own eps would call a column of mean 1e4 and std 1
     # over 2,000 rows constant
     x64 = x.double()
-    mean = x64.mean(dim=0)
-    std = x64.std(dim=0) if x.size(0) > 1 else torch.zeros_like(mean)
+    mean, std = _mean_std(x64)
+    # squares of |x| above ~1e154 overflow float64: std was Inf, and every row
+    # of such a column 0 (a constant view, silently); those columns are scaled
+    # to |x| <= 1 first, which leaves their z-scores as they are
+    big = ~(torch.isfinite(mean) & torch.isfinite(std))
+    if bool(big.any()):
+        x64 = x64 / torch.where(big, x64.abs().amax(dim=0), torch.ones_like(mean))
+        mean, std = _mean_std(x64)
     eps = torch.finfo(torch.float64).eps
     constant = ~(std > x.size(0) * eps * mean.abs())  # NaN std counts as constant
     z = (x64 - mean) / torch.where(constant, torch.ones_like(std), std)
     # x - mean is the mean's rounding error there
     return z.masked_fill(constant, 0).to(x.dtype if x.is_floating_point() else torch.float64)
+
+
+def _mean_std(x: Tensor) -> tuple[Tensor, Tensor]:
+    # the column means and sample standard deviations of zscore_columns
+    mean = x.mean(dim=0)
+    return mean, (x.std(dim=0) if x.size(0) > 1 else torch.zeros_like(mean))
 
 
 class StandardizeSources(nn.Module):
