@@ -2,8 +2,9 @@
 read from the checks that read the data set's attributes: fit_segmentation and
 evaluate_segmentation compared the scenes' ignore_index with the module's through
 getattr(Subset, 'ignore_index', None), None, so scenes whose unlabelled pixels are 0
-trained and scored class 0's pixels as unlabelled and the module's 255s as class 0,
-without a word (the preprocessing check already looked through the Subset)."""
+(and whose crops are padded with 0) trained and scored those pixels as class 0 under
+the module's ignore_index=255, without a word (the preprocessing check already looked
+through the Subset)."""
 import sys
 from pathlib import Path
 
