@@ -3,10 +3,9 @@ not by the module's recorded depth_inputs (as predict does): a TranslationModule
 in Python on TaskonomyFolder(..., depth=['zbuf']) was scored with zbuf's 65535 pixels
 ("no depth") read as 1, the farthest depth, and no valid_zbuf mask. And a test config
 given as a dict or None failed with an AttributeError."""
-import numpy as np
 import pytest
 import torch
-from PIL import Image
+from translation_folders import depth_scenes
 
 from pyg_fusion.datasets import TaskonomyFolder
 from pyg_fusion.experiments.image_config import TranslateEvalConfig
@@ -15,16 +14,7 @@ from pyg_fusion.training.translation import TranslationModule
 
 
 def _folder(root):
-    rng = np.random.default_rng(0)
-    for m in ("shade", "zbuf", "depth_zbuffer"):
-        (root / m).mkdir(parents=True)
-    for n in ("a", "b"):
-        Image.fromarray(rng.integers(0, 255, (16, 16), dtype=np.uint8)).save(
-            root / "shade" / f"{n}.png")
-        for m in ("zbuf", "depth_zbuffer"):
-            depth = rng.integers(0, 60000, (16, 16)).astype(np.uint16)
-            depth[:4] = 65535  # no depth
-            Image.fromarray(depth).save(root / m / f"{n}.png")
+    return depth_scenes(root, {"shade": "gray", "zbuf": "depth", "depth_zbuffer": "depth"})
 
 
 def _evaluate(tmp_path, depth_inputs, test=TranslateEvalConfig()):

@@ -3,10 +3,9 @@ TranslationModule trained in Python on TaskonomyFolder(..., depth=['zbuf']) had 
 scenes' zbuf/ read without its "no depth" handling (65535 pixels read as 1, the farthest
 depth, and no valid_zbuf mask). fit_translation now records the inputs read as depth in
 the hyper-parameters (depth_inputs), and predict reads them so."""
-import numpy as np
 import pytest
 import torch
-from PIL import Image
+from translation_folders import depth_scenes
 
 from pyg_fusion.cli import main
 from pyg_fusion.datasets import TaskonomyFolder
@@ -14,17 +13,7 @@ from pyg_fusion.training.translation import TranslationModule, fit_translation
 
 
 def _folder(root, names=("a", "b")):
-    rng = np.random.default_rng(0)
-    for m in ("shade", "zbuf", "rgb"):
-        (root / m).mkdir(parents=True)
-    for n in names:
-        Image.fromarray(rng.integers(0, 255, (16, 16), dtype=np.uint8)).save(
-            root / "shade" / f"{n}.png")
-        depth = rng.integers(0, 60000, (16, 16)).astype(np.uint16)
-        depth[:4] = 65535  # no depth
-        Image.fromarray(depth).save(root / "zbuf" / f"{n}.png")
-        Image.fromarray(rng.integers(0, 255, (16, 16, 3), dtype=np.uint8)).save(
-            root / "rgb" / f"{n}.png")
+    return depth_scenes(root, {"shade": "gray", "zbuf": "depth", "rgb": "rgb"}, names)
 
 
 def test_predict_reads_the_inputs_the_module_was_trained_to_read_as_depth(

@@ -6,28 +6,16 @@ in Python; the module records the inputs so read (`depth_inputs`), which evaluat
 predict then read the same way."""
 import json
 
-import numpy as np
 import pytest
 import torch
-from PIL import Image
+from translation_folders import depth_scenes
 
 from pyg_fusion.cli import main
 
 
 def _folder(root, n=4):
-    rng = np.random.default_rng(0)
-    for m in ("shade", "z", "depth_raw", "rgb"):
-        (root / m).mkdir(parents=True)
-    for i in range(n):
-        Image.fromarray(rng.integers(0, 255, (16, 16), dtype=np.uint8)).save(
-            root / "shade" / f"{i}.png")
-        Image.fromarray(rng.integers(0, 255, (16, 16, 3), dtype=np.uint8)).save(
-            root / "rgb" / f"{i}.png")
-        for m in ("z", "depth_raw"):
-            depth = rng.integers(0, 60000, (16, 16)).astype(np.uint16)
-            depth[:4] = 65535  # no depth
-            Image.fromarray(depth).save(root / m / f"{i}.png")
-    return root
+    return depth_scenes(root, {"shade": "gray", "rgb": "rgb", "z": "depth", "depth_raw": "depth"},
+                        [str(i) for i in range(n)])
 
 
 def _train(tmp_path, *flags, mods="shade,z"):

@@ -5,10 +5,9 @@ as values (1, the farthest depth) and no valid_z mask, and one trained on a targ
 depth_zbuffer read otherwise (depth=[]) was scored with its 65535s as holes. fit_translation
 records the target's reading (depth_target), and evaluate reads test targets so; a
 checkpoint that records none keeps the reading by name."""
-import numpy as np
 import pytest
 import torch
-from PIL import Image
+from translation_folders import depth_scenes
 
 from pyg_fusion.datasets import TaskonomyFolder
 from pyg_fusion.experiments.image_config import TranslateEvalConfig
@@ -17,16 +16,7 @@ from pyg_fusion.training.translation import TranslationModule, fit_translation
 
 
 def _folder(root, target):
-    rng = np.random.default_rng(0)
-    for m in ("shade", target):
-        (root / m).mkdir(parents=True)
-    for n in ("a", "b"):
-        Image.fromarray(rng.integers(0, 255, (16, 16), dtype=np.uint8)).save(
-            root / "shade" / f"{n}.png")
-        depth = rng.integers(0, 60000, (16, 16)).astype(np.uint16)
-        depth[:4] = 65535  # no depth
-        Image.fromarray(depth).save(root / target / f"{n}.png")
-    return root
+    return depth_scenes(root, {"shade": "gray", target: "depth"})
 
 
 def _trained(tmp_path, target, depth):

@@ -3,27 +3,15 @@ word: val=TaskonomyFolder(root, ['shade', 'z'], image_size=16) beside
 train=TaskonomyFolder(root, ['shade', 'z'], image_size=16, depth=['z']) scored z's holes as
 the farthest depth (1) in validation and as no depth in training, and best.ckpt was chosen
 by those scores; another image_size was taken too. Both are a ValueError before training."""
-import numpy as np
 import pytest
-from PIL import Image
+from translation_folders import depth_scenes
 
 from pyg_fusion.datasets import TaskonomyFolder
 from pyg_fusion.training.translation import TranslationModule, fit_translation
 
 
 def _folder(root):
-    rng = np.random.default_rng(0)
-    for m in ("shade", "z", "rgb"):
-        (root / m).mkdir(parents=True)
-    for n in ("a", "b"):
-        Image.fromarray(rng.integers(0, 255, (16, 16), dtype=np.uint8)).save(
-            root / "shade" / f"{n}.png")
-        depth = rng.integers(0, 60000, (16, 16)).astype(np.uint16)
-        depth[:4] = 65535  # no depth
-        Image.fromarray(depth).save(root / "z" / f"{n}.png")
-        Image.fromarray(rng.integers(0, 255, (16, 16, 3), dtype=np.uint8)).save(
-            root / "rgb" / f"{n}.png")
-    return root
+    return depth_scenes(root, {"shade": "gray", "z": "depth", "rgb": "rgb"})
 
 
 @pytest.mark.parametrize("val, error", [
