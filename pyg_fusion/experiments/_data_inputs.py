@@ -35,8 +35,8 @@ def _check_num_abnormal(value) -> None:
 
 
 def _check_split(data, cfg) -> None:
-    """A tables split without validation or test rows: training would refuse
-    it, naming no flag. Its cause is the rate against small classes (each
+    """A tables split without validation or test rows, or labels of one
+    class: training would refuse it, naming no flag. Its cause is the rate against small classes (each
     class holds out ``round(rate * n)`` of its ``n`` labelled rows, 0 for
     every class below ``0.5 / rate`` rows), so the error names the flag and
     the smallest rate that holds out a row of the largest class."""
@@ -44,6 +44,10 @@ def _check_split(data, cfg) -> None:
     from ..datasets._split import _round
     counts = torch.bincount(data.y[data.y >= 0])
     counts = counts[counts > 0]
+    if counts.numel() < 2:  # the model refused it, naming num_classes, no flag
+        raise ValueError(f"--labels: {cfg.labels} holds one class "
+                         f"({data.class_names[0]!r}) in its {int(counts.sum())} labelled rows: "
+                         f"a classifier needs two classes or more")
     largest = int(counts.max())
     for key, flag, rate, what in (("val_mask", "--val-rate", cfg.val_rate, "validation"),
                                   ("test_mask", "--test-rate", cfg.test_rate, "test")):
