@@ -246,6 +246,11 @@ class MultiSourceData(Data):
         self._check_one_graph()
         return super().edge_stores
 
+    def to_heterogeneous(self, *args, **kwargs):
+        # PyG's read edge_index, None: "'NoneType' object is not subscriptable"
+        self._check_one_graph()
+        return super().to_heterogeneous(*args, **kwargs)
+
     def edge_subgraph(self, subset: torch.Tensor) -> MultiSourceData:
         graphs = self.num_source_edges
         if graphs:

@@ -24,11 +24,13 @@ def _data(**extra):
 
 @pytest.mark.parametrize("tool", [
     T.RemoveIsolatedNodes(), T.ToUndirected(), T.AddSelfLoops(), T.ToSparseTensor(),
-    lambda d: d.has_isolated_nodes(), lambda d: d.is_undirected(), lambda d: d.coalesce()])
+    lambda d: d.has_isolated_nodes(), lambda d: d.is_undirected(), lambda d: d.coalesce(),
+    lambda d: d.to_heterogeneous()])
 def test_pyg_graph_tools_name_the_graphs_of_the_sources(tool):
     # RemoveIsolatedNodes dropped every node (none is in edge_index) and left
     # edge_index_a / _b on the dropped ones; ToUndirected, AddSelfLoops and
-    # coalesce() changed nothing; is_undirected() failed on "no attribute 'edge_index'"
+    # coalesce() changed nothing; is_undirected() failed on "no attribute 'edge_index'",
+    # to_heterogeneous() on "'NoneType' object is not subscriptable"
     data = _data()
     with pytest.raises(ValueError, match=r"no edge_index but one graph per source, edges per "
                                          r"source \{'a': 3, 'b': 2\}.*PerSource"):
