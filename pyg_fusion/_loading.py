@@ -157,7 +157,7 @@ def load_lightning(cls, path: str | os.PathLike, *, what: str = "checkpoint",
         other = other_task(hp, task, command)
         if other is not None:
             raise ValueError(f"{what}: {os.fspath(path)} is a checkpoint of {other[0]}, not "
-                             f"of the {task} task; {_verb(other[1])} with {other[1]}")
+                             f"of the {task} task; {other[1]}")
     # a class may read the settings of its older checkpoints anew (ones it now refuses)
     upgrade = getattr(cls, "hparams_from_checkpoint", lambda hparams: hparams)
     try:
@@ -187,15 +187,11 @@ def image_task(hp) -> str | None:
     return next((t for t, keys in _IMAGE_HPARAMS.items() if keys <= set(hp)), None)
 
 
-def _verb(command: str) -> str:
-    """How the remedy of :func:`load_lightning` reads with ``command``."""
-    return "evaluate it" if " evaluate`" in command else "predict"
-
-
 def other_task(hp, task: str, command: str = "evaluate") -> tuple[str, str] | None:
-    """``(what it is, the command that reads it)`` of a checkpoint that is
-    not of ``task`` but of another command; ``None`` when it is not
-    recognisably another's.
+    """``(what it is, the remedy)`` of a checkpoint that is not of ``task``
+    but of another command, the remedy naming the command that reads it
+    (``"evaluate it with `pyg-fusion evaluate`"``, ``"predict with ..."``);
+    ``None`` when it is not recognisably another's.
 
     Args:
         hp (dict): the checkpoint's ``hyper_parameters``.
@@ -207,11 +203,11 @@ def other_task(hp, task: str, command: str = "evaluate") -> tuple[str, str] | No
     """
     if isinstance(hp, dict) and isinstance(hp.get("config"), dict) and \
             {"method", "dataset"} <= set(hp["config"]):
-        return "`pyg-fusion train`", "`pyg-fusion evaluate`"
+        return "`pyg-fusion train`", "evaluate it with `pyg-fusion evaluate`"
     found = image_task(hp)
     if found is None or found == task:
         return None
     if command != "evaluate":
-        return f"the {found} task", f"`pyg-fusion {found} {command}`"
-    return (f"the {found} task", f"`pyg-fusion {found} evaluate` (or `pyg-fusion evaluate "
-            f"--task {found}`)")
+        return f"the {found} task", f"{command} with `pyg-fusion {found} {command}`"
+    return (f"the {found} task", f"evaluate it with `pyg-fusion {found} evaluate` (or "
+            f"`pyg-fusion evaluate --task {found}`)")

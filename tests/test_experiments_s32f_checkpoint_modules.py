@@ -22,7 +22,7 @@ def test_checkpoints_keeps_its_names_and_its_size():
     assert ckpt.image_task is loading.image_task
     assert loading.image_task({"variant": 1, "arch": 2, "num_classes": 3}) == "segment"
     assert loading.other_task({"config": {"method": "lego", "dataset": "x"}}, "segment") == (
-        "`pyg-fusion train`", "`pyg-fusion evaluate`")
+        "`pyg-fusion train`", "evaluate it with `pyg-fusion evaluate`")
     for mod in (ckpt, fingerprint, loading):
         assert len(Path(mod.__file__).read_text().splitlines()) <= 400, mod.__name__
 
