@@ -114,51 +114,91 @@ def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,
     publish_folder(stage, folder, remove=stale)
 
 
-def report_command(out_dir: str | os.PathLike) -> str | None:
-    """``"train"`` or ``"evaluate"``: the image command whose report
-    ``out_dir/metrics.json`` is (an evaluation's names its checkpoint), or
-    :obj:`None` where it is no report."""
+def _report(out_dir: str | os.PathLike) -> dict | None:
+    """``out_dir/metrics.json`` where it is an image task's report (a dict
+    with its ``split``), else :obj:`None`."""
     import json
     try:
         with open(os.path.join(out_dir, "metrics.json"), encoding="utf-8") as f:
             report = json.load(f)
     except (OSError, ValueError):
         return None
-    if not isinstance(report, dict) or "split" not in report:
+    return report if isinstance(report, dict) and "split" in report else None
+
+
+def report_command(out_dir: str | os.PathLike) -> str | None:
+    """``"train"`` or ``"evaluate"``: the image command whose report
+    ``out_dir/metrics.json`` is (an evaluation's names its checkpoint), or
+    :obj:`None` where it is no report."""
+    report = _report(out_dir)
+    if report is None:
         return None
     config = report.get("config")
     evaluated = "checkpoint" in report or isinstance(config, dict) and "checkpoint" in config
     return "evaluate" if evaluated else "train"
 
 
-def _earlier_run(out_dir: str | os.PathLike) -> tuple[str, str] | None:
-    """The command of the earlier run in ``out_dir``, and its entry that
-    says so: ``"graph"`` (a run folder of train, compare or sweep, or a graph
-    evaluate's ``--out``), an image task's ``"train"`` (its report or
-    checkpoints) or ``"evaluate"``; :obj:`None` where none is there."""
+# what only each image task's report holds (segment_run, translate_run)
+_REPORT_KEYS = {"segment": "variant", "translate": "generator_parameters"}
+
+
+def _logged_by(out_dir: str | os.PathLike) -> str | None:
+    """``"graph"``, ``"segment"`` or ``"translate"``: whose module the
+    trained run in ``out_dir`` logged, told by the top-level keys of its
+    hyper-parameters (Lightning's ``logs/version_<k>/hparams.yaml``): an
+    image task's module's (:func:`~pyg_fusion._loading.image_task`) or a
+    graph task's ``config``; :obj:`None` where no log tells."""
+    import glob
+    from .._loading import image_task
+    pattern = os.path.join(glob.escape(os.fspath(out_dir)), "logs", "version_*", "hparams.yaml")
+    for path in sorted(glob.glob(pattern)):
+        try:
+            with open(path, encoding="utf-8") as f:
+                keys = dict.fromkeys(re.findall(r"^(\w+):", f.read(), re.M))
+        except (OSError, UnicodeDecodeError):
+            continue
+        task = image_task(keys)
+        if task is not None or "config" in keys:
+            return task or "graph"
+    return None
+
+
+def _earlier_run(out_dir: str | os.PathLike) -> tuple[str, str | None, str] | None:
+    """The command of the earlier run in ``out_dir``, its image task where
+    that is known, and its entry that says so: ``"graph"`` (a run folder of
+    train, compare or sweep, or a graph evaluate's ``--out``: its run
+    folders or records, or the logs of its module), an image task's
+    ``"train"`` (its report, or its logs or checkpoints) or ``"evaluate"``;
+    :obj:`None` where none is there."""
     names = sorted(os.listdir(out_dir)) if os.path.isdir(out_dir) else []
     for name in names:
         path = os.path.join(out_dir, name)
         if RUN_FOLDERS.fullmatch(name) and os.path.isdir(path) or \
                 name in ("scores.json", "results.json") and os.path.isfile(path):
-            return "graph", (f"folder {name}" if name not in ("scores.json", "results.json")
-                             else name)
-    report = report_command(out_dir)
+            return "graph", None, (f"folder {name}" if name not in ("scores.json", "results.json")
+                                   else name)
+    report = _report(out_dir)
     if report is not None:
-        return report, "report (metrics.json)"
-    if os.path.isdir(os.path.join(out_dir, "checkpoints")):
-        return "train", "folder checkpoints"
+        task = next((t for t, key in _REPORT_KEYS.items() if key in report), None)
+        return report_command(out_dir), task, "report (metrics.json)"
+    trained = [n for n in TRAINED if os.path.isdir(os.path.join(out_dir, n))]
+    by = _logged_by(out_dir) if trained else None
+    if by == "graph":
+        return "graph", None, f"folder {trained[0]}"
+    if by is not None or "checkpoints" in trained:  # logs alone, telling nothing: a user's
+        return "train", by, f"folder {trained[0]}"
     return None
 
 
 def check_own_run(out_dir: str | os.PathLike, command: str, files: Sequence[str] = (),
-                  folders: Sequence[str] = ()) -> None:
+                  folders: Sequence[str] = (), *, task: str | None = None) -> None:
     """Refuses, before any work, an ``out_dir`` (``--out``) whose entries of
     the names a run of ``command`` writes are another command's (of those
     that several write, :data:`SHARED`): an image run replaces only what an
-    earlier run of its own command wrote, e.g. ``train`` never an evaluation's
-    report, ``evaluate`` never a training run's logs or a graph run's. Entries
-    of the wrong kind are refused too (:func:`check_out_entries`).
+    earlier run of its own command and task wrote, e.g. ``train`` never an
+    evaluation's report, ``evaluate`` never a training run's logs or a graph
+    run's, ``segment train`` never a ``translate train`` run's. Entries of
+    the wrong kind are refused too (:func:`check_out_entries`).
 
     Args:
         out_dir (str or os.PathLike): the run's output folder.
@@ -167,17 +207,23 @@ def check_own_run(out_dir: str | os.PathLike, command: str, files: Sequence[str]
             (default: :obj:`()`)
         folders (Sequence[str], optional): the folders it writes there.
             (default: :obj:`()`)
+        task (str, optional): the image task of the run, ``"segment"`` or
+            ``"translate"``; :obj:`None`: any. (default: :obj:`None`)
     """
     check_out_entries(out_dir, files, folders)
     earlier = _earlier_run(out_dir)
-    if earlier is None or earlier[0] == command:
+    if earlier is None:
+        return
+    kind, by, entry = earlier
+    if kind == command and (by is None or task is None or by == task):
         return
     replaced = [n for n in (*files, *folders)
                 if n in SHARED and os.path.lexists(os.path.join(out_dir, n))]
     if replaced:
-        what = {"graph": "a graph run's", "train": "a training run's",
-                "evaluate": "an evaluation's"}[earlier[0]]
-        raise ValueError(f"--out {os.fspath(out_dir)!r} holds {what} {earlier[1]}: "
+        task_s = f"{by} " if by is not None else ""
+        what = {"graph": "a graph run's", "train": f"a {task_s}training run's",
+                "evaluate": f"{'an' if by is None else 'a'} {task_s}evaluation's"}[kind]
+        raise ValueError(f"--out {os.fspath(out_dir)!r} holds {what} {entry}: "
                          f"{command} would replace its {', '.join(sorted(replaced))}; give "
                          f"another --out")
 
@@ -185,7 +231,7 @@ def check_own_run(out_dir: str | os.PathLike, command: str, files: Sequence[str]
 @contextmanager
 def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str],
                folders: Sequence[str] = (), *, keep_failed: bool = True,
-               resume: bool = False) -> Iterator[str]:
+               resume: bool = False, task: str | None = None) -> Iterator[str]:
     """:func:`~pyg_fusion._publish.staged_folder` of an image task's run, whose
     report ``files`` of an earlier run in ``out_dir`` are removed when this
     run does not write them (:func:`publish_run`): e.g. the figure of an
@@ -206,10 +252,12 @@ def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str],
             epoch); :obj:`False` for an evaluation. (default: :obj:`True`)
         resume (bool, optional): keep the interrupted run's stage
             (:mod:`._image_resume`). (default: :obj:`False`)
+        task (str, optional): the image task of the run (:func:`check_own_run`).
+            (default: :obj:`None`)
     """
     from .._publish import staged_folder
     from .._notices import notice
-    check_own_run(out_dir, name, files, folders)
+    check_own_run(out_dir, name, files, folders, task=task)
     earlier = [f for f in files if os.path.isfile(os.path.join(out_dir, f))]
     if earlier:
         notice(f"{out_dir} holds an earlier run ({', '.join(earlier)}): this run's files "

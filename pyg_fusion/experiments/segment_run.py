@@ -161,7 +161,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     data, model, trainer = map(plain_config, (data, model, trainer))
     check_segment(data, model)
     check_workers(data.workers)  # before the scenes are made (the loaders check it again)
-    check_own_run(out_dir, "train", REPORT, TRAINED)
+    check_own_run(out_dir, "train", REPORT, TRAINED, task="segment")
     data = as_recorded(data, "root")
     train, test, names = segment_datasets(data, force_reload=force_reload, progress=progress)
     if data.data != SYNTHETIC:  # the scenes of a list are known once it is read
@@ -182,7 +182,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     resumed = resume_point(osp.join(out_dir, "train.partial"), record, resume,
                            data=data, model=model, trainer=trainer)
     # checkpoints and report go to out_dir together once the run finished
-    with staged_run(out_dir, "train", REPORT, TRAINED, resume=resumed is not None) as stage:
+    with staged_run(out_dir, "train", REPORT, TRAINED, resume=resumed is not None,
+                    task="segment") as stage:
         fitted = fit_segmentation(module, train, out_dir=stage, max_epochs=trainer.epochs,
                                   batch_size=data.batch_size, seed=trainer.seed,
                                   progress=progress, checkpoint=checkpoint,
@@ -264,7 +265,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
     data = given_data(SegmentDataConfig, data)
     if report:
         check_report_replaceable(out_dir)
-    check_own_run(out_dir, "evaluate", REPORT, ("eval_logs", ))
+    check_own_run(out_dir, "evaluate", REPORT, ("eval_logs", ), task="segment")
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
     k = module.hparams.num_classes
     given, recorded = data, module.hparams.get("data_config")
@@ -299,7 +300,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
     # the settings that make other test scenes than the checkpoint's
     moved_notice(given, recorded, ("data",) + (("size", "num_test", "data_seed")
                                                if data.data == SYNTHETIC else ()))
-    with staged_run(out_dir, "evaluate", REPORT, ("eval_logs", ), keep_failed=False) as stage:
+    with staged_run(out_dir, "evaluate", REPORT, ("eval_logs", ), keep_failed=False,
+                    task="segment") as stage:
         run = _score_segmenter(module, test, names or module.hparams.class_names, stage,
                                progress=progress, report=report,
                                config=config_with_data(config, data), accelerator=accelerator,

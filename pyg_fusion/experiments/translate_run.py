@@ -82,7 +82,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     levels, mods = check_translate_train(data, splits, model)
     depth = given_depth_folders(data, splits, mods)  # None: the folders named depth...
     check_accelerator(accelerator)
-    check_own_run(out_dir, "train", REPORT, TRAINED)
+    check_own_run(out_dir, "train", REPORT, TRAINED, task="translate")
     if not validate and test is None:
         raise ValueError("run_translate: validate=False needs a test config to score")
     train = translate_dataset(data, "train", splits.num_train, mods, progress=progress,
@@ -113,7 +113,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     resumed = resume_point(osp.join(out_dir, "train.partial"), record, resume,
                            data=data, splits=splits, model=model, eval=test)
     # checkpoints and report go to out_dir together once the run finished
-    with staged_run(out_dir, "train", REPORT, TRAINED, resume=resumed is not None) as stage:
+    with staged_run(out_dir, "train", REPORT, TRAINED, resume=resumed is not None,
+                    task="translate") as stage:
         trainer = fit_translation(module, train, out_dir=stage, max_epochs=model.epochs,
                                   batch_size=data.batch_size, seed=data.seed, val=val,
                                   progress=progress, checkpoint=checkpoint,
@@ -209,7 +210,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
         check_translate_data(data.data)
     if report:
         check_report_replaceable(out_dir)
-    check_own_run(out_dir, "evaluate", REPORT)
+    check_own_run(out_dir, "evaluate", REPORT, task="translate")
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint", task="translate")
     mods = module.modalities if data.modalities is None else translate_modalities(data)
     if mods != module.modalities:
@@ -254,7 +255,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     n = min(test.num_figure, len(scored))
     data = as_recorded(data, "data")  # as metrics.json records it
     # the report whole or not at all
-    with staged_run(out_dir, "evaluate", REPORT, keep_failed=False) as stage:
+    with staged_run(out_dir, "evaluate", REPORT, keep_failed=False, task="translate") as stage:
         run = _score_translator(module, scored, "test", data, mods, stage, progress=progress,
                                 report=report,
                                 config=config_with_data(config, data, eval=test),
