@@ -40,7 +40,7 @@ def resume_point(stage: str, config: dict, resume: bool, **sections) -> str | No
     :class:`ValueError` naming the first that differs. A setting of
     ``sections`` that the checkpoint lacks (written before it existed) and
     that this run holds at its default is no difference: that run ran as
-    its default does.
+    its default does; so is a whole section of them.
 
     Args:
         stage (str): the stage of the run (``<out>/train.partial``).
@@ -64,10 +64,12 @@ def resume_point(stage: str, config: dict, resume: bool, **sections) -> str | No
     if not isinstance(earlier, dict):
         raise ValueError(f"--resume: {path} records no settings of its run (a checkpoint "
                          f"of an earlier version): leave out --resume to train from the start")
+    fields = {name: dataclasses.fields(cfg) for name, cfg in sections.items() if cfg is not None}
     defaults = json.loads(json.dumps(
-        {name: {f.name: f.default for f in dataclasses.fields(cfg)
-                if f.default is not dataclasses.MISSING}
-         for name, cfg in sections.items() if cfg is not None}))
+        {name: {f.name: f.default for f in own if f.default is not dataclasses.MISSING}
+         for name, own in fields.items()}))
+    # a section that the checkpoint lacks, all at its defaults here, is none either
+    defaults[""] = {name: d for name, d in defaults.items() if len(d) == len(fields[name])}
     diff = _difference(_upgraded(earlier, config, defaults=defaults), config)
     if diff is not None:
         where, was, now = ("(not set)" if v is _UNSET else repr(v) if i else v

@@ -74,8 +74,9 @@ def _upgraded(earlier: Any, now: Any, path: str = "", defaults: dict | None = No
     every = _defaults() if defaults is None else defaults
     out = {k: _upgraded(v, now.get(k), f"{path}{k}.", every) for k, v in earlier.items()}
     defaults = every.get(path.rstrip("."), {})
+    # compared as JSON, as the defaults are: a tuple default is its list there
     out.update({k: now[k] for k in sorted(set(now) - set(earlier), key=str)
-                if k in defaults and defaults[k] == now[k]})
+                if k in defaults and defaults[k] == json.loads(json.dumps(now[k]))})
     return out
 
 
