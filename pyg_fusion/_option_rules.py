@@ -49,7 +49,9 @@ def option(default, help: str, **meta) -> Any:
     ``arg`` (the component's name for it),
     ``unset`` (what a value of ``None`` means, as the help and the docstring
     name that default: ``"never"``, ``"--lr"``; required of a method
-    component's field that a task's default may leave ``None``), and
+    component's field that a task's default may leave ``None``),
+    ``evaluate`` (the help of the evaluate commands' flag, whose value is
+    the checkpoint's, where training's help would mislead), and
     who reads it (:func:`unread_option`): ``datasets`` (the dataset names) or
     ``methods`` (method names or patterns such as ``graph-*``, or ``{task:
     those}`` where they differ by task; a task not named: every method); a

@@ -108,8 +108,9 @@ def add_field_flags(group, cls, defaults: dict[str, Any] | None = None, *,
                     from_checkpoint: bool = False) -> None:
     """One flag per field of the dataclass ``cls``, with the field's default
     (or that of ``defaults``); with ``from_checkpoint``, every default is
-    ``None`` and the help says "(default: the checkpoint's)" (the evaluate
-    commands: the value the training run recorded). ``group`` may be a
+    ``None`` and the help (the field's ``evaluate`` help where it has one)
+    says "(default: the checkpoint's)" (the evaluate commands: the value the
+    training run recorded). ``group`` may be a
     parser: the fields then go to a group named after the class's first
     docstring line."""
     defaults = defaults or {}
@@ -119,6 +120,7 @@ def add_field_flags(group, cls, defaults: dict[str, Any] | None = None, *,
     for f in dataclasses.fields(cls):
         text, default = f.metadata["help"], defaults.get(f.name, f.default)
         if from_checkpoint:
+            text = f.metadata.get("evaluate", text)
             text = re.sub(r"\s*\(default[^)]*\)", "", text) + " (default: the checkpoint's)"
             default = None
         group.add_argument("--" + f.name.replace("_", "-"), *f.metadata.get("flags", ()),

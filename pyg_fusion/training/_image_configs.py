@@ -23,9 +23,14 @@ class SegmentDataConfig:
                        choices=("synthetic", "nyud"))
     root: str = option("runs/synthetic_rgbd", "data folder")
     num_classes: int = option(40, "classes of nyud data", check="positive_int")
-    crop_size: int = option(500, "nyud training crop", check="positive_int")
+    crop_size: int = option(500, "nyud training crop", check="positive_int",
+                            evaluate="nyud training crop, not read by evaluate (each test "
+                            "scene is scored at its own size): another is refused")
     depth_scale: float = option(1 / 5000, "nyud depth PNG value x this = metres (NYUDv2's "
-                                "1/5000; 0.001 for millimetres)", check="positive_float")
+                                "1/5000; 0.001 for millimetres)", check="positive_float",
+                                evaluate="nyud depth PNG value x this = metres: the test "
+                                "scenes are read as the checkpoint's training scenes were, "
+                                "another is refused")
     size: int = option(64, "synthetic image side", check="positive_int")
     num_train: int = option(192, "synthetic train scenes", check="positive_int")
     num_test: int = option(64, "synthetic test scenes", check="positive_int")

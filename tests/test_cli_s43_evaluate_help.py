@@ -1,0 +1,31 @@
+"""segment evaluate --help gave --depth-scale and --crop-size the help of
+train ("nyud depth PNG value x this = metres (NYUDv2's 1/5000; 0.001 for
+millimetres)", "nyud training crop"), flags that evaluate takes only at the
+checkpoint's value and refuses otherwise: the help now says so."""
+import pytest
+
+from pyg_fusion.cli import main
+
+
+def _help(capsys, *command):
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--help"])
+    assert info.value.code == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_segment_evaluate_help_says_these_flags_are_the_checkpoints(capsys):
+    text = _help(capsys, "segment", "evaluate")
+    assert ("--depth-scale DEPTH_SCALE nyud depth PNG value x this = metres: the test scenes "
+            "are read as the checkpoint's training scenes were, another is refused (default: "
+            "the checkpoint's)") in text
+    assert ("--crop-size CROP_SIZE nyud training crop, not read by evaluate (each test scene "
+            "is scored at its own size): another is refused (default: the checkpoint's)") in text
+    assert "millimetres" not in text
+
+
+def test_segment_train_help_keeps_its_own(capsys):
+    text = _help(capsys, "segment", "train")
+    assert ("--depth-scale DEPTH_SCALE nyud depth PNG value x this = metres (NYUDv2's 1/5000; "
+            "0.001 for millimetres) (default: 0.0002)") in text
+    assert "--crop-size CROP_SIZE nyud training crop (default: 500)" in text
