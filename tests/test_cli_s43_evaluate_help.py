@@ -29,3 +29,17 @@ def test_segment_train_help_keeps_its_own(capsys):
     assert ("--depth-scale DEPTH_SCALE nyud depth PNG value x this = metres (NYUDv2's 1/5000; "
             "0.001 for millimetres) (default: 0.0002)") in text
     assert "--crop-size CROP_SIZE nyud training crop (default: 500)" in text
+
+
+def test_translate_evaluate_help_says_what_evaluate_reads(capsys):
+    """--modalities said '(evaluate: default those of the checkpoint) (default:
+    the checkpoint's)' (and train's help spoke of evaluate); --seed 'seed of
+    the weights and the batches', which evaluate neither makes nor shuffles."""
+    text = _help(capsys, "translate", "evaluate")
+    assert ("--modalities MODALITIES comma-separated input modalities: the checkpoint's, "
+            "another is refused (default: the checkpoint's)") in text
+    assert ("--seed SEED seed of the synthetic test scenes unless --data-seed is given "
+            "(evaluate draws nothing else) (default: the checkpoint's)") in text
+    train = _help(capsys, "translate", "train")
+    assert ("--modalities MODALITIES comma-separated input modalities (default: "
+            "shade,depth)") in train

@@ -79,15 +79,18 @@ class TranslateDataConfig:
     """The scenes: generated, or a Taskonomy-style folder per modality."""
     data: str = option("synthetic", "'synthetic' (generated scenes) or a Taskonomy-style "
                        "folder with one sub-folder per modality")
-    modalities: str | None = option("shade,depth", "comma-separated input modalities (evaluate: "
-                                    "default those of the checkpoint)")
+    modalities: str | None = option("shade,depth", "comma-separated input modalities",
+                                    evaluate="comma-separated input modalities: the "
+                                    "checkpoint's, another is refused")
     target: str = option("rgb", "target modality folder")
     image_size: int = option(32, "images are resized to image-size x image-size",
                              check="positive_int")
     root: str = option("runs/data/synthetic_translation", "cache folder of the synthetic data")
     batch_size: int = option(16, "images per step", check="positive_int")
     seed: int = option(0, "seed of the weights and the batches (and of the synthetic scenes "
-                       "unless --data-seed is given)", check="nonneg_int")
+                       "unless --data-seed is given)", check="nonneg_int",
+                       evaluate="seed of the synthetic test scenes unless --data-seed is given "
+                       "(evaluate draws nothing else)")
     data_seed: int | None = option(None, "seed of the synthetic scenes (default: --seed)",
                                    check="nonneg_int")
 
