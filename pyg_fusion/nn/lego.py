@@ -28,14 +28,16 @@ AUTO_DENSE_MAX_NODES = 768
 
 # The sparse backend on CPU runs each source's similarities and powers in a locality order of that
 # source's graph (pyg_fusion.functional.order), and the fusion in the first source's order, when
-# the largest graph of the batch has at least this many nodes: the same fused graph, faster once
-# the rows the products and the similarities read fall out of the caches. Measured by
-# benchmarks/scaling.py (docs/results/scaling.md). One order per source, not one shared by all:
-# the sources' graphs have their own neighbourhoods, and an order of their union gave the products
-# no locality (N = 65536, two sources of independent clustered features,
+# the largest graph of the batch has at least this many nodes: the same edges (the weights to
+# rounding: the sums run in another order), faster once the rows the products read fall out of
+# the caches. In one process, one thread, interleaved with the caller's numbering (loaded
+# machine, docs/results/scaling.md "Where the growth lives"), the sparse part of scaling.py's
+# step took 0.89-0.91x its time at N = 16384 and 0.96x at 8192. One order per source, not one
+# shared by all: the sources' graphs have their own neighbourhoods, and an order of their union
+# gave the products no locality (N = 65536, two sources of independent clustered features,
 # benchmarks/locality_orders.py: the powers took 1.12-1.14x their time in each source's own order,
 # about as long as in the caller's numbering, 1.10-1.18x).
-LOCALITY_MIN_NODES = 32768
+LOCALITY_MIN_NODES = 16384
 
 
 class LEGO(DenseBackend, torch.nn.Module):
