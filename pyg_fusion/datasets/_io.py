@@ -373,6 +373,8 @@ def _read_array_table(path: str, *, npz_key, numeric, what, hint) -> Table:
                          f"{array.shape}")
     if array.shape[0] == 0:
         raise ValueError(f"{what}: {path} is empty")
+    if array.shape[1] == 0:  # an IndexError of the row-number check, or a view of no feature
+        raise ValueError(f"{what}: {path} holds no column (shape {array.shape})")
     if numeric:
         _check_real(array, what, path)
         array = array.astype(np.float64)
