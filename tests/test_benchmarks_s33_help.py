@@ -34,7 +34,8 @@ def test_every_option_with_a_default_says_it_in_help(script, monkeypatch, capsys
     text, parser = _help(script, monkeypatch, capsys)
     flat = "".join(text.split())  # argparse wraps lines, also after a hyphen
     for action in parser._actions:
-        if (not action.option_strings or action.help == argparse.SUPPRESS
+        # a flag (no value) says none: --progress's dest default is --no-progress's
+        if (not action.option_strings or action.help == argparse.SUPPRESS or action.nargs == 0
                 or any(action.default is v for v in (None, False, argparse.SUPPRESS))):
             continue
         said = "".join(parser._get_formatter()._format_action(action).split())

@@ -7,14 +7,17 @@ import argparse
 
 class HelpFormatter(argparse.HelpFormatter):
     """Appends ``(default: X)`` to an option's help, unless the help already
-    states its default (it contains ``(default``), the option is a flag or
-    has no default (``False`` / ``None``), or it is positional. A default of
-    ``0`` is shown (tested by identity, not ``in``, since ``0 == False``)."""
+    states its default (it contains ``(default``), the option is a flag (it
+    takes no value: its dest's default is another flag's too, as
+    ``--progress``'s, ``True`` where ``--no-progress`` is) or has no default
+    (``False`` / ``None``), or it is positional. A default of ``0`` is shown
+    (tested by identity, not ``in``, since ``0 == False``)."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
         if (not action.option_strings or "(default" in text or action.default is None
-                or action.default is False or action.default == argparse.SUPPRESS):
+                or action.default is False or action.default == argparse.SUPPRESS
+                or action.nargs == 0):
             return text
         return text + " (default: %(default)s)"
 
