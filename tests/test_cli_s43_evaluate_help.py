@@ -43,3 +43,12 @@ def test_translate_evaluate_help_says_what_evaluate_reads(capsys):
     train = _help(capsys, "translate", "train")
     assert ("--modalities MODALITIES comma-separated input modalities (default: "
             "shade,depth)") in train
+
+
+def test_segment_evaluate_workers_help_speaks_of_no_crops(capsys):
+    """--workers said 'another count is another run: each worker draws its own
+    crops and flips', training's: the test scenes are scored whole."""
+    text = _help(capsys, "segment", "evaluate")
+    assert ("--workers WORKERS data loader workers (the test scenes are neither cropped nor "
+            "flipped: any count scores the same); at most 4 x the CPUs this process may use "
+            "(default: the checkpoint's)") in text

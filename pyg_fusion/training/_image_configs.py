@@ -38,7 +38,10 @@ class SegmentDataConfig:
     batch_size: int = option(8, "images per step", check="positive_int")
     workers: int = option(0, "data loader workers (another count is another run: each "
                           "worker draws its own crops and flips); at most 4 x the CPUs this "
-                          "process may use", check="nonneg_int")
+                          "process may use", check="nonneg_int",
+                          evaluate="data loader workers (the test scenes are neither cropped "
+                          "nor flipped: any count scores the same); at most 4 x the CPUs "
+                          "this process may use")
 
 
 @documented
