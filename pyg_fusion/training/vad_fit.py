@@ -161,7 +161,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             segment ROC-AUC on pseudo-anomalies spliced from the held-out normal videos (every
             ordered pair of them, :func:`~pyg_fusion.training.pseudo_anomalies.splice_pseudo_anomalies`
             seeded by ``seed``; needs two normal videos held out). ``val_pseudo_auc`` is
-            reported whenever two normal videos are held out. (default: :obj:`"loss"`)
+            reported whenever two normal videos are held out (with ``"loss"``, scored once,
+            at the chosen epoch, not logged per epoch). (default: :obj:`"loss"`)
         restart_combine (str, optional): the tested model with ``restarts > 1``:
             ``"best"``, the restart of best ``val_score``, or ``"mean"``, the ensemble of all
             restarts. (default: :obj:`"best"`)
@@ -270,7 +271,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         net = model if isinstance(model, nn.Module) else model()
         task = WeaklySupervisedVAD(net, **task_kw)
         task.eval_dataset = test_ds
-        task.pseudo = pseudo
+        task.pseudo = pseudo if choice != "loss" else None  # (loss: scored once, below)
         callbacks, max_epochs = [], epochs
         warmup_auto = operator_warmup == "auto" and bool(task._operator_parameters())
         if warmup_auto:
@@ -307,6 +308,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     if val_ds is not None:
         for run in runs:  # every restart at its chosen epoch
             run[2].load_state_dict(run[3].best_state)
+            if choice == "loss" and pseudo is not None:
+                run[3].score_pseudo_once(pseudo)
     if checkpoint and restarts > 1:
         # each restart's last epoch is under restart<r>/: a last.ckpt here would
         # be an earlier run's
