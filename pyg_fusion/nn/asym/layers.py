@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..._option_rules import check_rule, is_finite_real, is_real
 from ...functional._checks import (check_channels, check_choice, check_flag, check_int,
                                    check_module_input)
 from .._reset import reset_module
@@ -125,12 +126,28 @@ def norm_factory(norm: str | Callable[[int], nn.Module], input_dim: int = 4, *,
         input_dim (int, optional): the inputs' dimensions: 4 for images
             ``[B, C, H, W]``, 2 for node features ``[N, C]``, 5 for volumes.
             (default: :obj:`4`)
-        eps (float, optional): added to the variance. (default: :obj:`1e-5`)
+        eps (float, optional): added to the variance, a finite number > 0 (not read
+            with a callable ``norm``: give it to the callable). (default: :obj:`1e-5`)
         momentum (float, optional): the running statistics' momentum (batch
-            normalisation). (default: :obj:`0.1`)
+            normalisation), in ``[0, 1]`` or :obj:`None` (a cumulative average; not read
+            with a callable ``norm``). (default: :obj:`0.1`)
     """
     if callable(norm):
+        # the callable builds its own layers: another eps or momentum was kept by none
+        unread = [f"{n}={v!r}" for n, v, d in (("eps", eps, 1e-5), ("momentum", momentum, 0.1))
+                  if not (is_real(v) and v == d)]
+        if unread:
+            raise ValueError(f"{', '.join(unread)}: not read with a callable norm, which builds "
+                             f"its own layers; give {'it' if len(unread) == 1 else 'them'} to "
+                             f"the callable (e.g. lambda c: nn.BatchNorm2d(c, eps=1e-3))")
         return norm
+    # torch takes any: eps=-1e-5 normalised a constant channel (a dead ReLU's zeros) to
+    # NaN, momentum=2 swung the running statistics past every batch, a string failed at
+    # the first forward
+    check_rule("eps", "positive_float", eps)
+    if momentum is not None and not (is_finite_real(momentum) and 0 <= momentum <= 1):
+        raise ValueError(f"momentum must be None (a cumulative average) or a number in "
+                         f"[0, 1], got {momentum!r}")
     kinds = [k for k, by_dim in _KINDS.items() if input_dim in by_dim]
     check_choice("norm", norm, tuple(kinds))
     make = _KINDS[norm][input_dim]
@@ -300,8 +317,8 @@ class ModalityNorm(nn.Module):
         if frozen_stats and not bn.track_running_stats:
             raise ValueError(f"frozen_stats=True normalises with the running statistics, "
                              f"but {bn} keeps none (track_running_stats=False)")
-        out = cls(bn.num_features, num_modalities, frozen_stats=frozen_stats, eps=bn.eps,
-                  input_dim=dims[0])
+        # its layers are copies of bn, eps and momentum included (torch's, even eps=0)
+        out = cls(bn.num_features, num_modalities, frozen_stats=frozen_stats, input_dim=dims[0])
         out.norms = nn.ModuleList(copy.deepcopy(bn) for _ in range(num_modalities))
         return out
 
