@@ -112,6 +112,13 @@ class AsymTranslationFusion(nn.Module):
             # named here: the shared conv's error names its weight, not the input
             check_channels(f"xs[{i}]", x, self.channels, dims=(4, ), what="channels")
             check_module_input(f"xs[{i}]", x, self)
+            if (self.shuffle or self.use_shift) and x.shape != xs[0].shape:
+                # the shift's sum said 'The size of tensor a (4) must match the size of
+                # tensor b (3)' (shuffle=False), naming no input
+                raise ValueError(f"xs[{i}] is {tuple(x.shape)} but xs[0] is "
+                                 f"{tuple(xs[0].shape)}: the exchange moves features between "
+                                 f"the modalities, which must share the batch size and the "
+                                 f"image size")
         why = self._one_value(xs[0])
         if why:
             raise ValueError(f"xs[0] is {tuple(xs[0].shape)}: {why}; give larger feature maps"
