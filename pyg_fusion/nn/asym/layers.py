@@ -192,10 +192,10 @@ class ModalityNorm(nn.Module):
             callable ``C -> nn.Module``. (default: ``"batch"``)
         frozen_stats (bool, optional): freeze running statistics (see above).
             (default: ``False``)
-        eps (float, optional): as in :class:`~torch.nn.BatchNorm2d`.
-            (default: ``1e-5``)
-        momentum (float, optional): as in :class:`~torch.nn.BatchNorm2d`.
-            (default: ``0.1``)
+        eps (float, optional): as in :class:`~torch.nn.BatchNorm2d`, a finite number
+            > 0 (see :func:`norm_factory`). (default: ``1e-5``)
+        momentum (float, optional): as in :class:`~torch.nn.BatchNorm2d`, in ``[0, 1]``
+            or :obj:`None` (see :func:`norm_factory`). (default: ``0.1``)
         input_dim (int, optional): dimensions of each input, ``4`` for images
             ``[B, C, H, W]``, ``2`` for node features ``[N, C]`` (batch norm: or
             ``[N, C, L]``, as :class:`~torch.nn.BatchNorm1d` takes), ``5`` for
