@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -16,9 +17,13 @@ def _round(x: float) -> int:
     return int(math.floor(x + 0.5))
 
 
-def check_split(label_rate: float, val_rate: float, test_rate: float, seed: int) -> None:
+def check_split(label_rate: float, val_rate: float, test_rate: float,
+                seed: int) -> tuple[float, float, float, int]:
     """The arguments of :func:`stratified_masks`, checked on their own: a
-    dataset checks its split arguments before any file is touched."""
+    dataset checks its split arguments before any file is touched. Returns
+    them with numpy's numbers as Python's (Python's as given): they name the
+    processed file, where ``split_seed=np.int64(0)`` named another cache than
+    ``0``, of the same graph."""
     for name, rate in (("label_rate", label_rate), ("val_rate", val_rate),
                        ("test_rate", test_rate)):
         if not (is_real(rate) and 0 <= rate <= 1):
@@ -29,6 +34,8 @@ def check_split(label_rate: float, val_rate: float, test_rate: float, seed: int)
         raise ValueError(f"val_rate + test_rate must be < 1, got {val_rate} + {test_rate}")
     if not is_int(seed):
         raise TypeError(f"split_seed must be an int, got {seed!r}")  # 1.7 was read as 1
+    return tuple(v.item() if isinstance(v, np.generic) else v
+                 for v in (label_rate, val_rate, test_rate, seed))
 
 
 def stratified_masks(y: Tensor, label_rate: float, *, val_rate: float = 0.1,

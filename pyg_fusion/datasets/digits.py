@@ -117,10 +117,12 @@ class MultiFeatureDigits(FusionDataset):
         if bad or not views or len(set(views)) != len(views):
             raise ValueError(f"views must be distinct names among {VIEWS}, got {list(views)}")
         self.views = views
+        # before any file is touched; numpy's numbers as Python's (the cache's name)
+        label_rate, val_rate, test_rate, split_seed = check_split(label_rate, val_rate,
+                                                                  test_rate, split_seed)
         self.options = dict(label_rate=label_rate, views=list(views), val_rate=val_rate,
                             test_rate=test_rate, split_seed=split_seed,
                             standardize=check_transductive_standardize(standardize))
-        check_split(label_rate, val_rate, test_rate, split_seed)  # before any file is touched
         super().__init__(root, transform, pre_transform, pre_filter, log=log,
                          force_reload=force_reload)
         self.load(self.processed_paths[0])

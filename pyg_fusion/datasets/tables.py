@@ -136,13 +136,15 @@ class MultiViewTables(FusionDataset):
                              f"{list(views)})")
         self.view_files = dict(views)
         self.labels_file = labels
+        # before any file is touched; numpy's numbers as Python's (the cache's name)
+        label_rate, val_rate, test_rate, split_seed = check_split(label_rate, val_rate,
+                                                                  test_rate, split_seed)
         self.options = dict(views=self.view_files, labels=labels, header=header,
                             index_col=index_col, label_column=label_column,
                             unlabelled=unlabelled,
                             npz_keys=dict(npz_keys or {}), label_rate=label_rate,
                             val_rate=val_rate, test_rate=test_rate, split_seed=split_seed,
                             standardize=check_transductive_standardize(standardize))
-        check_split(label_rate, val_rate, test_rate, split_seed)  # before any file is touched
         super().__init__(root, transform, pre_transform, pre_filter, log=log,
                          force_reload=force_reload)
         self.load(self.processed_paths[0])
