@@ -198,6 +198,10 @@ class TrainerConfig:
     operator_lr: float | None = option(None, "VAD: Adam's learning rate of LEGO's operator A",
                                    unset="--lr", check=ADAM_RULES["operator_lr"],
                                    methods=LEGO_METHODS)
+    operator_lr_warmup: int = option(0, "VAD: epochs over which A's learning rate rises, "
+                                     "geometrically from 1/1000 of its value, from A's first "
+                                     "epoch of training (0: none)", check="nonneg_int",
+                                     methods=LEGO_METHODS)
     operator_warmup: int | str = option(0, "VAD: epochs at the start during which LEGO's "
                                     "operator A stays at its start (only the rest of the "
                                     "model trains); auto: until the held-out score stops "

@@ -15,11 +15,17 @@ import torch
 from torch import nn
 
 # LOSS_GROWTH and check_diverged stay importable from here, as the tasks document them
-from .._option_rules import ADAM_RULES, check_rule
+from .._option_rules import ADAM_RULES, check_int, check_rule
 from ._divergence import (LOSS_GROWTH, DivergenceChecks, _diverged, _finite,  # noqa: F401
                           _value, check_diverged)  # noqa: F401
 from ._precision import precision_batch
 from .stopping import OperatorWarmupAuto
+
+# where operator_lr_warmup starts A's rate, as a share of it: about the ratio of the
+# product of the sources' graphs (LEGO's VAD start, mean entry 1e-4 to 2e-3) to the
+# terms that A's other entries add (0.03 to 1), so that its first steps add
+# terms on the product's scale
+OPERATOR_LR_WARMUP_FROM = 1e-3
 
 
 def check_operator_warmup(operator_warmup) -> None:
@@ -73,11 +79,17 @@ class TimedAdamTask(DivergenceChecks, L.LightningModule):
             Adam state dropped, in the epoch the branch starts, so that the branch learns
             from a loss that the warm-up's head has not already brought down.
             (default: :obj:`False`)
+        operator_lr_warmup (int, optional): epochs over which the LEGO operators'
+            learning rate rises, from their first epoch of training, geometrically from
+            :obj:`OPERATOR_LR_WARMUP_FROM` times their rate to their rate (epoch k of A at
+            ``OPERATOR_LR_WARMUP_FROM ** (1 - k / operator_lr_warmup)`` times it); 0: no
+            ramp. (default: :obj:`0`)
     """
 
     def __init__(self, model: nn.Module, lr: float, weight_decay: float,
                  operator_lr: float | None = None, operator_warmup: int | str = 0,
-                 branch_warmup: bool = False, branch_fresh_head: bool = False):
+                 branch_warmup: bool = False, branch_fresh_head: bool = False,
+                 operator_lr_warmup: int = 0):
         super().__init__()
         if not isinstance(model, nn.Module):  # (an AttributeError later, or at fit start)
             raise TypeError(f"model must be a torch.nn.Module (e.g. of "
@@ -93,6 +105,8 @@ class TimedAdamTask(DivergenceChecks, L.LightningModule):
         if operator_lr is not None:  # None: lr
             check_rule("operator_lr", ADAM_RULES["operator_lr"], operator_lr)
         check_operator_warmup(operator_warmup)
+        self.operator_lr_warmup = check_int("operator_lr_warmup", operator_lr_warmup,
+                                            minimum=0)
         self.model = model
         self.lr, self.weight_decay, self.operator_lr = lr, weight_decay, operator_lr
         self.operator_warmup = operator_warmup
@@ -258,9 +272,18 @@ class TimedAdamTask(DivergenceChecks, L.LightningModule):
         if start is None or self.current_epoch < start:
             for p in self._operator_parameters():
                 p.grad = None
+        elif self.operator_lr_warmup:
+            # Adam's first steps move every entry of A by about its rate whatever
+            # the gradient's size, and the terms A adds are ~100x the product's
+            # entries: the rate enters from far below (by epoch, so a resumed run
+            # ramps as the uninterrupted one)
+            done = min(1.0, (self.current_epoch - start) / self.operator_lr_warmup)
+            for group in optimizer.param_groups:
+                if "operator_rate" in group:
+                    group["lr"] = group["operator_rate"] * OPERATOR_LR_WARMUP_FROM ** (1 - done)
 
     def configure_optimizers(self):
-        if self.operator_lr is None:
+        if self.operator_lr is None and not self.operator_lr_warmup:
             return torch.optim.Adam(self.parameters(), lr=self.lr,
                                     weight_decay=self.weight_decay)
         # the LEGO operators at their own rate: Adam moves every entry of A by
@@ -268,9 +291,10 @@ class TimedAdamTask(DivergenceChecks, L.LightningModule):
         # start at 0 add whole graphs to G, so a rate that suits the head can
         # bury the starting term (a product of graphs, of small entries) at once
         operator = {id(p) for p in self._operator_parameters()}
+        rate = self.lr if self.operator_lr is None else self.operator_lr
         groups = [{"params": [p for p in self.parameters() if id(p) not in operator]},
                   {"params": [p for p in self.parameters() if id(p) in operator],
-                   "lr": self.operator_lr}]
+                   "lr": rate, "operator_rate": rate}]
         return torch.optim.Adam([g for g in groups if g["params"]], lr=self.lr,
                                 weight_decay=self.weight_decay)
 

@@ -104,6 +104,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
         branch_fresh_head (bool, optional): with ``branch_warmup``, the row head starts
             afresh when the branch starts (see
             :class:`~pyg_fusion.training._task.TimedAdamTask`). (default: :obj:`False`)
+        operator_lr_warmup (int, optional): epochs over which the operators' learning rate
+            rises to its value from their first epoch of training (see
+            :class:`~pyg_fusion.training._task.TimedAdamTask`). (default: :obj:`0`)
         choice (str, optional): what ``val_score`` is: ``"loss"`` (minus the held-out MIL
             loss) or ``"pseudo_auc"`` (the segment AUC on :attr:`pseudo`, which must then be
             set). (default: :obj:`"loss"`)
@@ -136,9 +139,10 @@ class WeaklySupervisedVAD(TimedAdamTask):
                  lambda_sparse: float = 0.0, config: dict[str, Any] | None = None,
                  standardizer: nn.Module | None = None, operator_lr: float | None = None,
                  operator_warmup: int = 0, branch_warmup: bool = False,
-                 choice: str = "loss", branch_fresh_head: bool = False):
+                 choice: str = "loss", branch_fresh_head: bool = False,
+                 operator_lr_warmup: int = 0):
         super().__init__(model, lr, weight_decay, operator_lr, operator_warmup, branch_warmup,
-                         branch_fresh_head)
+                         branch_fresh_head, operator_lr_warmup)
         check_choice("choice", choice, CHOICES)
         self.choice = choice
         self.pseudo: tuple | None = None
@@ -161,7 +165,8 @@ class WeaklySupervisedVAD(TimedAdamTask):
                                    "lambda_sparse": lambda_sparse, "operator_lr": operator_lr,
                                    "operator_warmup": operator_warmup,
                                    "branch_warmup": branch_warmup,
-                                   "branch_fresh_head": branch_fresh_head})
+                                   "branch_fresh_head": branch_fresh_head,
+                                   "operator_lr_warmup": operator_lr_warmup})
         self.eval_dataset = None
         self.best: dict[str, float] = {}
         self.best_state: dict[str, torch.Tensor] | None = None

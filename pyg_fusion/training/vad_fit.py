@@ -66,7 +66,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             patience: int | None = None, min_epochs: int = 0, restarts: int = 1,
             operator_lr: float | None = None, operator_warmup: int | str = 0,
             branch_warmup: bool = False, branch_fresh_head: bool = False,
-            choice: str = "loss",
+            operator_lr_warmup: int = 0, choice: str = "loss",
             restart_combine: str = "best", seed: int = 0,
             split: tuple[list[int], list[int]] | None = None, devices: int = 1,
             accelerator: str = "cpu", progress: bool = True, checkpoint: bool = True,
@@ -156,6 +156,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             afresh (re-initialised, its Adam state dropped) in the epoch the branch starts,
             so that the branch learns from a loss that the warm-up's head has not already
             brought down. (default: :obj:`False`)
+        operator_lr_warmup (int, optional): epochs over which A's learning rate rises,
+            geometrically from 1/1000 of its value, from A's first epoch of training
+            (:class:`~pyg_fusion.training._task.TimedAdamTask`); 0: none. (default: :obj:`0`)
         choice (str, optional): what chooses the epoch and the restart on the held-out
             videos: ``"loss"``, the MIL loss with their video labels, or ``"pseudo_auc"``, the
             segment ROC-AUC on pseudo-anomalies spliced from the held-out normal videos (every
@@ -262,6 +265,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                    standardizer=standardizer, operator_lr=operator_lr,
                    operator_warmup=operator_warmup, branch_warmup=branch_warmup,
                    branch_fresh_head=branch_fresh_head,
+                   operator_lr_warmup=operator_lr_warmup,
                    choice=choice)
     runs = []
     for r in range(restarts):
