@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import Tensor
+from torch_geometric import EdgeIndex
 
 from ._pyg_objects import (checked_weights, edge_weights, is_data, is_fused_graph, is_sparse,
                            plain_graph, refuse_foreign, sparse_edges)
@@ -150,6 +151,11 @@ def check_graph(edge_index, edge_weight, num_nodes: int | None,
     if edge_index.is_floating_point() or edge_index.dtype == torch.bool:
         raise TypeError(f"{index_name} must hold integer node indices, got "
                         f"{edge_index.dtype}")
+    if num_nodes is None and isinstance(edge_index, EdgeIndex):
+        # the node count it states, as PyG's layers read it: the largest
+        # index + 1 left out the isolated nodes after it
+        sizes = {s for s in edge_index.sparse_size() if s is not None}
+        num_nodes = sizes.pop() if len(sizes) == 1 else None
     ei = edge_index.detach().cpu().long().numpy()
     if num_nodes is None:
         num_nodes = int(ei.max()) + 1 if ei.size else 0
