@@ -33,3 +33,14 @@ def test_numpy_split_arguments_name_the_cache_of_python_ones(tmp_path):
         MultiViewTables(root, [str(tmp_path / "a.npy")], str(tmp_path / "y.csv"),
                         split_seed=seed, log=False)
     assert len(_caches(root, "tables_")) == 1
+
+
+def test_the_order_of_the_views_given_names_no_other_cache(tmp_path):
+    # the graph holds the views in the files' order whatever the order given
+    # (x_fou before x_pix); the order given named another processed file
+    root = str(tmp_path / "digits")
+    a = MultiFeatureDigits(root, views=["fou", "pix"], log=False)
+    b = MultiFeatureDigits(root, views=["pix", "fou"], log=False)
+    assert _caches(root, "digits_") == [os.path.basename(a.processed_paths[0])]
+    assert b.views == a.views == ("fou", "pix") and list(b[0].sources) == ["fou", "pix"]
+    assert "views=['fou', 'pix']" in repr(b)

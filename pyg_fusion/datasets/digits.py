@@ -76,8 +76,8 @@ class MultiFeatureDigits(FusionDataset):
         root (str): folder of ``raw/`` and ``processed/``.
         label_rate (float, optional): fraction of the training pool labelled for training.
             (default: :obj:`0.1`)
-        views (Sequence[str], optional): the views to keep. (default: :obj:`None`, all six,
-            in the order above)
+        views (Sequence[str], optional): the views to keep, held in the order above
+            whatever the order given. (default: :obj:`None`, all six)
         val_rate (float, optional): fractions of each class for validation / test. (default:
             :obj:`0.1`)
         test_rate (float, optional): fractions of each class for validation / test. (default:
@@ -116,7 +116,9 @@ class MultiFeatureDigits(FusionDataset):
         bad = [v for v in views if v not in VIEWS]
         if bad or not views or len(set(views)) != len(views):
             raise ValueError(f"views must be distinct names among {VIEWS}, got {list(views)}")
-        self.views = views
+        # in the files' order, as the graph holds them: views=['pix', 'fou'] named
+        # another processed file than ['fou', 'pix'], of the same graph
+        self.views = views = tuple(v for v in VIEWS if v in views)
         # before any file is touched; numpy's numbers as Python's (the cache's name)
         label_rate, val_rate, test_rate, split_seed = check_split(label_rate, val_rate,
                                                                   test_rate, split_seed)
