@@ -300,7 +300,8 @@ class _LayoutReader:
         pattern = self._pattern(layout, source, video)
         what = f"{where}: source {source!r}"
         if "{crop}" not in pattern:
-            arr = load_npy(osp.join(base, pattern.format(name=video)), what, finite=True)
+            path = osp.join(base, pattern.format(name=video))
+            arr = _with_features(load_npy(path, what, finite=True), what, path)
             if arr.ndim == 2:
                 arr = arr[:, None, :]
             if arr.ndim != 3:
@@ -321,7 +322,8 @@ class _LayoutReader:
             load_npy(osp.join(base, pattern.format(name=video, crop=0)), what)  # raises
         arrays = []
         for c in sorted(crops):
-            a = load_npy(crops[c], f"{what} crop {c}", finite=True)
+            a = _with_features(load_npy(crops[c], f"{what} crop {c}", finite=True),
+                               f"{what} crop {c}", crops[c])
             if a.ndim != 2:
                 raise ValueError(f"{what} crop {c}: expected [T, F], got shape {a.shape}")
             if arrays and a.shape != arrays[0].shape:
@@ -348,3 +350,13 @@ class _LayoutReader:
                 domain: str) -> list[int]:
         # domain: how errors name the layout (VADFeatures._domain_label)
         return video_labels(layout, self.split, names, column, domain)
+
+
+def _with_features(arr: np.ndarray, what: str, path: str) -> np.ndarray:
+    """``arr`` (read from ``path``) once it has a feature column: files of no
+    feature column reached the model, whose error (``in_channels['b'] must be
+    >= 1``) named no file."""
+    if arr.ndim >= 2 and arr.shape[-1] == 0:
+        raise ValueError(f"{what}: {path} holds no feature column (shape {arr.shape}); "
+                         f"expected [T, F] or [T, crops, F] with F >= 1")
+    return arr
