@@ -8,17 +8,17 @@ from typing import Any, Callable
 
 import torch
 from torch import nn
-from torch_geometric.loader import DataLoader
 
 from .._option_rules import CHOICES, COMBINES, check_rule
 from ..functional._checks import check_choice, check_dropout, check_int
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import check_operator_warmup
+from ._vad_loaders import _loaders, _scoring_trainer
 from .seeding import _checked_seed, keep_global_rng, seed_everything
 from .stopping import EarlyStoppingAfter, OperatorWarmupAuto
 from .trainer import (build_trainer, check_schedule, training_strategy, validate_last_epoch,
                       without_validation)
-from .vad import IndexedDataset, WeaklySupervisedVAD, split_videos
+from .vad import WeaklySupervisedVAD, split_videos
 from .vad_ensemble import RestartEnsemble
 from .vad_split import _label, check_split, check_test_videos, read_once, video_keys
 
@@ -27,16 +27,6 @@ __all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
 # the test metrics of a scored run, and the held-out ones of its chosen epoch
 TEST_METRICS = ("auc", "ap", "pr_auc_trapz")
 VAL_METRICS = ("val_video_auc", "val_loss", "val_pseudo_auc")
-
-
-def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
-    g = torch.Generator().manual_seed(seed)
-    train = (DataLoader(IndexedDataset(train_ds), batch_size=batch_size, shuffle=True,
-                        generator=g, drop_last=len(train_ds) > batch_size)
-             if train_ds is not None else None)
-    ev = (DataLoader(IndexedDataset(eval_ds), batch_size=batch_size, shuffle=False)
-          if eval_ds is not None else None)
-    return train, ev
 
 
 # far above the seeds a user lists, so that restart r > 0 of one seed is no
@@ -392,12 +382,3 @@ def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
     _, ev = _loaders(None, test_ds, batch_size, 0)
     trainer.test(task, ev, verbose=False)
     return dict(task.last_metrics)
-
-
-def _scoring_trainer(out_dir: str | Path, devices: int, accelerator: str, progress: bool,
-                     strategy: str | None = None):
-    """A trainer that only scores (validate / test): no seeding, no checkpoints."""
-    return build_trainer(out_dir, max_epochs=1, seed=None, accelerator=accelerator,
-                         devices=devices,
-                         strategy=strategy or ("ddp" if devices > 1 else "auto"),
-                         progress=progress, checkpoint=False)
