@@ -20,8 +20,9 @@ from .._notices import notice
 # The code that makes what a processed file holds and what a generator
 # writes, as globs under the package folder: the datasets' readers, checks,
 # features and generators (datasets/), the data class they store (data.py, with
-# its checks in _data_checks.py and its source keys in _source_keys.py), how
-# the files are written and read (_files.py, _loading.py), and the library's
+# its checks in _data_checks.py, its source keys in _source_keys.py and its
+# subgraph in _data_subgraph.py), how the files are written and read
+# (_files.py, _loading.py), and the library's
 # transforms with the ops they call (transforms.py, functional/, _scatter.py: a
 # pre_transform such as RelationGraphs stores graphs that functional computes)
 # and the rules those check their options with (_option_rules.py,
@@ -31,9 +32,9 @@ from .._notices import notice
 # modules that only use the data (nn, methods, training, experiments, cli,
 # visualize) are left out: an edit there re-processes nothing. Every module
 # these import from the package is among them (tests/test_data_code.py).
-DATA_CODE = ("datasets/*.py", "data.py", "_data_checks.py", "_source_keys.py", "_files.py",
-             "_loading.py", "_notices.py", "transforms.py", "functional/*.py", "_scatter.py",
-             "_option_rules.py", "_lego_rules.py")
+DATA_CODE = ("datasets/*.py", "data.py", "_data_checks.py", "_data_subgraph.py",
+             "_source_keys.py", "_files.py", "_loading.py", "_notices.py", "transforms.py",
+             "functional/*.py", "_scatter.py", "_option_rules.py", "_lego_rules.py")
 _PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
