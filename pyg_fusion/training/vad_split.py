@@ -52,7 +52,9 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
     labels = torch.tensor([item_labels[m[0]] for m in members])
     if labels.unique().numel() < 2:
         kind = "normal" if labels.numel() and int(labels[0]) == 0 else "abnormal"
-        raise ValueError(f"the {labels.numel()} training videos are all {kind}: weakly "
+        said = (f"the one training video is {kind}" if labels.numel() == 1
+                else f"the {labels.numel()} training videos are all {kind}")
+        raise ValueError(f"{said}: weakly "
                          "supervised training needs normal and abnormal videos; check how they "
                          "are labelled (VADLayout's labels, normal_pattern, num_abnormal; "
                          "pyg-fusion: --vad-labels, --vad-normal-pattern, --vad-num-abnormal)")
