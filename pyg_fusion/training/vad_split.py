@@ -7,6 +7,7 @@ caller's own (its ``split``, checked); and the check of the test videos
 from __future__ import annotations
 
 import operator
+from collections import Counter
 
 import torch
 
@@ -91,7 +92,7 @@ def check_split(dataset, split) -> tuple[list[int], list[int]]:
     """``split``, the training and held-out videos a caller chooses in place
     of :func:`split_videos`' (:func:`~pyg_fusion.training.vad_fit.fit_vad`'s
     ``split``), as two lists of indices into ``dataset`` in the given order:
-    ints in range, some to train on, and no video (its crops are one) on both
+    ints in range, each once, some to train on, and no video (its crops are one) on both
     sides, where its held-out loss would read training data.
 
     Args:
@@ -112,6 +113,10 @@ def check_split(dataset, split) -> tuple[list[int], list[int]]:
         if bad:
             raise ValueError(f"split's {name} videos must be indices in [0, {n}), the "
                              f"dataset's {n} videos, got {bad[:5]}")
+        twice = sorted(i for i, k in Counter(idx).items() if k > 1)
+        if twice:  # a repeat trained on, or held out, that video twice, silently
+            raise ValueError(f"split's {name} videos name {len(twice)} index(es) more than "
+                             f"once, e.g. {twice[0]}: expected each video once")
         parts.append(idx)
     if not parts[0]:
         raise ValueError("split names no training video")
