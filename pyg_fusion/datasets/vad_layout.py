@@ -355,7 +355,11 @@ class _LayoutReader:
 def _with_features(arr: np.ndarray, what: str, path: str) -> np.ndarray:
     """``arr`` (read from ``path``) once it has a feature column: files of no
     feature column reached the model, whose error (``in_channels['b'] must be
-    >= 1``) named no file."""
+    >= 1``) named no file; nor said a 1-D file ``[T]`` how to become one."""
+    if arr.ndim == 1:
+        raise ValueError(f"{what}: expected [T, F] or [T, crops, F], got shape {arr.shape} "
+                         f"in {path}: for one feature per snippet save it as a[:, None] "
+                         f"(a.reshape(-1, 1))")
     if arr.ndim >= 2 and arr.shape[-1] == 0:
         raise ValueError(f"{what}: {path} holds no feature column (shape {arr.shape}); "
                          f"expected [T, F] or [T, crops, F] with F >= 1")
