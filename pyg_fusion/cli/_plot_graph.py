@@ -12,20 +12,20 @@ DATASETS = {"digits": "MultiFeatureDigits", "synthetic-vad": "SyntheticVAD"}
 
 
 def _check_weights(path: str, data) -> None:
-    """The saved graph's edge weights are finite, by the figure's own rule of
+    """The saved graph's edge weights are finite and one per edge, by the figure's own rule of
     which attribute is a weight (:func:`~pyg_fusion.visualize._pyg_objects.plain_graph`
     for a plain PyG graph: ``edge_weight``, else a one-per-edge ``edge_attr``,
     else from_networkx's ``weight``; for a source's stored graph
     :func:`~pyg_fusion.visualize._pyg_objects.edge_weights`: ``edge_weight_<source>``,
     else a one-per-edge ``edge_attr_<source>``), its error naming the flag and
     the file: the figure's named neither."""
-    from ..visualize._pyg_objects import checked_weights, edge_weights, plain_graph
+    from ..visualize._pyg_objects import checked_weights, edge_count, edge_weights, plain_graph
     from ..data import source_names
     try:
         if is_plain(data):
             plain_graph(data)
         for s in source_names(data):
-            checked_weights(*edge_weights(data, f"_{s}"))
+            checked_weights(*edge_weights(data, f"_{s}"), edge_count(data.get(f"edge_index_{s}")))
     except ValueError as exc:
         raise CLIError(f"--input {path}: {exc}") from None
 

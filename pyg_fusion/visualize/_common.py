@@ -8,8 +8,8 @@ import torch
 from torch import Tensor
 from torch_geometric import EdgeIndex
 
-from ._pyg_objects import (checked_weights, edge_weights, is_data, is_fused_graph, is_sparse,
-                           plain_graph, refuse_foreign, sparse_edges)
+from ._pyg_objects import (checked_weights, edge_count, edge_weights, is_data, is_fused_graph,
+                           is_sparse, plain_graph, refuse_foreign, sparse_edges)
 from ._matrix import EdgeMatrix
 # the texts' and the figures' helpers, which every plot imports from here with the rest
 from ._text import (CHAR_EM, axes_width, fit_lines, shorten, shorten_all,  # noqa: F401
@@ -261,7 +261,7 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
     if stored is not None:
         # a one-per-edge edge_attr_<source> too: PyG's T.GDC (through PerSource)
         # writes its weights there
-        w = checked_weights(*edge_weights(data, f"_{source}"))
+        w = checked_weights(*edge_weights(data, f"_{source}"), edge_count(stored))
         if w is None:
             w = torch.ones(stored.size(1), device=stored.device)
         return stored, w, x.size(0)

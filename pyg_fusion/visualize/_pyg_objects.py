@@ -3,6 +3,8 @@ graph, a ``FusedGraph``, or another library's graph, refused with the PyG
 conversion to use."""
 from __future__ import annotations
 
+import re
+
 import torch
 from torch import Tensor
 
@@ -51,7 +53,7 @@ def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
                              f"data.weight to draw them as edge weights, or delete "
                              f"data.weight")
         key, w = "weight", data.weight
-    w = checked_weights(key, w)
+    w = checked_weights(key, w, edge_count(data.edge_index))
     num_nodes = data.num_nodes
     if num_nodes is None:
         raise ValueError("the Data has no num_nodes (nor x): set data.num_nodes")
@@ -70,12 +72,18 @@ def edge_weights(data, suffix: str = "") -> tuple[str, Tensor | None]:
     return key, data.get(key)
 
 
-def checked_weights(key: str, w: Tensor | None) -> Tensor | None:
-    """One-per-edge weights ``data.<key>`` as ``[E]``, refused where not finite."""
+def checked_weights(key: str, w: Tensor | None, num_edges: int | None = None
+                    ) -> Tensor | None:
+    """One-per-edge weights ``data.<key>`` as ``[E]``, refused where not finite
+    or (given ``num_edges``, the ``E`` of their ``edge_index``) not one per edge."""
     if _one_per_edge(w):  # an edge_weight of [E, 1] as an edge_attr of [E, 1]
         w = w.reshape(-1)
+        # (both checks) the figure's own named edge_weight, which the caller never gave
+        if num_edges is not None and w.numel() != num_edges:
+            index = re.sub(r"^(edge_weight|edge_attr|weight)", "edge_index", key)
+            raise ValueError(f"data.{key} has {w.numel()} values for the {num_edges} edges "
+                             f"of data.{index}: expected one per edge")
         if w.is_floating_point() and not torch.isfinite(w).all():
-            # the figure's own check named edge_weight, which the caller never gave
             raise ValueError(f"data.{key} contains {int((~torch.isfinite(w)).sum())} NaN "
                              f"or Inf value(s): a figure of the graph needs finite weights")
     return w
@@ -89,6 +97,13 @@ def check_own_nodes(num_nodes, own: int, kind: str) -> None:
         raise ValueError(f"num_nodes={num_nodes!r} for a {kind} of {own} nodes: num_nodes "
                          f"is the N of an edge list; a {kind} has its own (set "
                          f"data.num_nodes, or leave num_nodes out)")
+
+
+def edge_count(edge_index) -> int | None:
+    """The ``E`` of an ``[2, E]`` edge list; ``None`` for another form."""
+    if isinstance(edge_index, Tensor) and not is_sparse(edge_index) and edge_index.dim() == 2:
+        return edge_index.size(1)
+    return None
 
 
 def _one_per_edge(w) -> bool:
