@@ -73,6 +73,10 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
     k = data.num_classes
     test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
     # a folder of test scenes to score a checkpoint on needs no train.txt
+    if train and not osp.isfile(osp.join(data.root, "train.txt")):
+        # the dataset's own error, 'list file not found: ROOT/train.txt', named no flag
+        raise FileNotFoundError(f"--root {data.root} has no train list: put train.txt there "
+                                f"(the training scenes, one per line)")
     train = (RGBDSegmentation(data.root, "train", num_classes=k, crop_size=data.crop_size,
                               **read) if train else None)
     if test_split == "test" and not osp.isfile(osp.join(data.root, "test.txt")):
