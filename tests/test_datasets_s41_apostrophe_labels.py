@@ -1,6 +1,8 @@
 """An "id label" labels file written with spaces whose labels hold an
-apostrophe ("0 o'neill" / "1 smith") was one column (the apostrophe taken for
-a quote), its first row a header: 'rows are not aligned'."""
+apostrophe was one column, the apostrophe taken for a quote: inside a label
+("0 o'neill" / "1 smith") its first row a header, 'rows are not aligned';
+ending one ("0 james'", a possessive) or starting one ("0 '90s", an elided
+year or word), 'each line a class of its own'."""
 import numpy as np
 
 from pyg_fusion.datasets import MultiViewTables
@@ -23,3 +25,27 @@ def test_an_apostrophe_in_a_label_is_no_quote(tmp_path):
     (tmp_path / "q").mkdir()
     ds = _tables(tmp_path / "q", "".join(f'"{["big cat", "red fox"][i % 2]}"\n' for i in range(8)))
     assert ds.classes == ["big cat", "red fox"]
+
+
+def test_an_apostrophe_ending_a_label_is_no_quote(tmp_path):
+    names = ["james'", "smith"]
+    ds = _tables(tmp_path, "".join(f"{i} {names[i % 2]}\n" for i in range(8)))
+    assert ds.classes == ["james'", "smith"]
+    assert ds[0].y.tolist() == [0, 1] * 4
+    # a label quoted in single quotes is still one column of labels
+    (tmp_path / "q").mkdir()
+    ds = _tables(tmp_path / "q", "".join(f"'{['big cat', 'red fox'][i % 2]}'\n"
+                                         for i in range(8)))
+    assert len(ds.classes) == 2 and ds[0].y.tolist() == [0, 1] * 4
+
+
+def test_an_apostrophe_starting_a_label_is_no_quote(tmp_path):
+    names = ["'90s", "'80s"]
+    ds = _tables(tmp_path, "".join(f"{i} {names[i % 2]}\n" for i in range(8)))
+    assert ds.classes == ["'80s", "'90s"]
+    assert ds[0].y.tolist() == [1, 0] * 4
+    # single quotes around a label, an apostrophe inside it, are one column of labels
+    (tmp_path / "q").mkdir()
+    quoted = ["'big cat'", "'o'neill'"]
+    ds = _tables(tmp_path / "q", "".join(f"{quoted[i % 2]}\n" for i in range(8)))
+    assert len(ds.classes) == 2 and ds[0].y.tolist() == [0, 1] * 4
