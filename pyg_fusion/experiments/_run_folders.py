@@ -152,7 +152,8 @@ def _logged_by(out_dir: str | os.PathLike) -> str | None:
     from .._loading import image_task
     pattern = os.path.join(glob.escape(os.fspath(out_dir)), "logs", "version_*", "hparams.yaml")
     for path in sorted(glob.glob(pattern)):
-        try:
+        try:  # its top-level keys, read by line, not parsed: a value that yaml's
+            # safe loader refuses (a tagged object a user's module logged) still tells
             with open(path, encoding="utf-8") as f:
                 keys = dict.fromkeys(re.findall(r"^(\w+):", f.read(), re.M))
         except (OSError, UnicodeDecodeError):
